@@ -1,0 +1,91 @@
+/**
+ * The `aws.lambda` field set and the small pieces every Lambda line kind shares:
+ * names from the log group and stream, derived metrics, time normalisation.
+ */
+
+/** Everything the Lambda parser may write under `aws.lambda` (schema.md names). */
+export interface LambdaFields {
+  function_name?: string;
+  function_version?: string;
+  record_type?: string;
+  request_id?: string;
+  duration_ms?: number;
+  billed_duration_ms?: number;
+  init_duration_ms?: number;
+  restore_duration_ms?: number;
+  billed_restore_duration_ms?: number;
+  memory_size_mb?: number;
+  max_memory_used_mb?: number;
+  memory_used_ratio?: number;
+  billed_gb_seconds?: number;
+  cold_start?: boolean;
+  status?: string;
+  error_type?: string;
+  phase?: string;
+  runtime_version?: string;
+  runtime_version_arn?: string;
+  xray_trace_id?: string;
+  xray_segment_id?: string;
+  xray_sampled?: boolean;
+  log?: Record<string, unknown>;
+}
+
+/** What a line reader found: fields, and optionally the event time and tags. */
+export type LambdaLineResult =
+  | { readonly ok: true; readonly lambda: LambdaFields; readonly timestamp?: string; readonly tags?: string[] }
+  | { readonly ok: false; readonly reason: string; readonly lambda: LambdaFields };
+
+export const LAMBDA_TAGS = { coldStart: 'cold_start', timeout: 'timeout' } as const;
+
+const LAMBDA_LOG_GROUP_PREFIX = '/aws/lambda/';
+// `2020/06/04/[$LATEST]af2b…` and `2023/06/02/[72]88ab…`; bounded so a hostile name costs nothing.
+const LOG_STREAM_VERSION = /^\d{4}\/\d{2}\/\d{2}\/\[([^\]\s]{1,128})\]/;
+
+/** `/aws/lambda/<name>` -> `<name>`; undefined for a custom log group. */
+export function functionNameFromLogGroup(logGroup: string): string | undefined {
+  if (!logGroup.startsWith(LAMBDA_LOG_GROUP_PREFIX)) return undefined;
+  const name = logGroup.slice(LAMBDA_LOG_GROUP_PREFIX.length);
+  return name.length > 0 ? name : undefined;
+}
+
+/** `YYYY/MM/DD/[<version>]<hex>` -> `<version>`. */
+export function functionVersionFromLogStream(logStream: string): string | undefined {
+  return LOG_STREAM_VERSION.exec(logStream)?.[1];
+}
+
+/** `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` -> `<name>`. */
+export function functionNameFromArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts[0] === 'arn' && parts[5] === 'function' && parts[6] ? parts[6] : undefined;
+}
+
+/**
+ * Adds what follows from the metrics of a REPORT. Products of integers are exact in a
+ * double, so dividing once keeps `billed_gb_seconds` as close to the true value as a
+ * double can be (128 MB × 700 ms gives 0.0875, not 0.08749999999999999).
+ */
+export function addDerivedMetrics(lambda: LambdaFields): void {
+  const { memory_size_mb: memory, max_memory_used_mb: used, billed_duration_ms: billed } = lambda;
+  if (memory !== undefined && memory > 0 && used !== undefined) lambda.memory_used_ratio = used / memory;
+  if (memory !== undefined && billed !== undefined) lambda.billed_gb_seconds = (memory * billed) / 1_024_000;
+  // Managed Instances reports carry only a duration: whether the call was a cold start is
+  // unknown there, so cold_start is written only for reports with the standard metrics.
+  if (lambda.init_duration_ms !== undefined) lambda.cold_start = true;
+  else if (billed !== undefined) lambda.cold_start = false;
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 time with a zone, as ISO UTC with `Z`; undefined for anything else. */
+export function toUtcIso(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !ISO_TIME.test(value)) return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+/** Drops undefined members so that absent values stay absent in the document. */
+export function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = member;
+  return out as T;
+}
