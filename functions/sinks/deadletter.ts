@@ -1,0 +1,64 @@
+import type { Fields } from '../../parsers/types';
+import type { LogDocument } from '../pipeline/types';
+import type { ItemError } from './bulk-response';
+
+/**
+ * Dead-letter documents: what OpenSearch refused for good, kept whole (as a string) in
+ * `<prefix>-deadletter-<yyyy.MM.dd of now>` under the original `_id`, so it can be fixed
+ * and re-indexed. Pure, no I/O.
+ */
+
+export const DEADLETTER_DATASET = 'deadletter';
+
+/** Reason given to a single document that still gets 413 on its own. */
+export const TOO_LARGE: ItemError = { type: 'request_too_large', reason: 'request too large' };
+
+/**
+ * A document too large for one request makes a dead letter that is too large as well;
+ * its `message` and `deadletter.document` are cut to this many characters (tag `truncated`).
+ */
+export const TOO_LARGE_KEEP_CHARS = 64 * 1024;
+
+/** `<prefix>-deadletter-<yyyy.MM.dd>` for the UTC day of `now`. */
+export function deadLetterIndex(prefix: string, now: Date): string {
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '.');
+  return `${prefix}-${DEADLETTER_DATASET}-${day}`;
+}
+
+/** Builds the dead-letter document for `original`, refused with `status` and `error`. */
+export function deadLetterDocument(
+  original: LogDocument,
+  status: number,
+  error: ItemError,
+  prefix: string,
+  now: Date,
+): LogDocument {
+  const source = original.source;
+  const ingested = now.toISOString();
+  const truncate = status === 413;
+  let cut = false;
+  const keep = (text: string): string => {
+    if (!truncate || text.length <= TOO_LARGE_KEEP_CHARS) return text;
+    cut = true;
+    return text.slice(0, TOO_LARGE_KEEP_CHARS);
+  };
+  const document = keep(JSON.stringify(source));
+  const message = typeof source.message === 'string' ? keep(source.message) : undefined;
+  const cloudwatch = readCloudWatch(source);
+  const dead: Fields = {
+    '@timestamp': ingested,
+    event: { dataset: DEADLETTER_DATASET, ingested },
+    tags: cut ? [DEADLETTER_DATASET, 'truncated'] : [DEADLETTER_DATASET],
+    ...(message !== undefined && { message }),
+    ...(cloudwatch !== undefined && { aws: { cloudwatch } }),
+    deadletter: { index: original.index, id: original.id, dataset: original.dataset, status, document },
+    error: { type: error.type, reason: error.reason },
+  };
+  return { index: deadLetterIndex(prefix, now), id: original.id, dataset: DEADLETTER_DATASET, source: dead };
+}
+
+function readCloudWatch(source: Fields): unknown {
+  const aws = source.aws;
+  if (aws === null || typeof aws !== 'object') return undefined;
+  return (aws as Fields).cloudwatch;
+}
