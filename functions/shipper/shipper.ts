@@ -1,0 +1,127 @@
+import type { KinesisStreamBatchResponse } from 'aws-lambda';
+import { decodeCompressedPayload, decodeSubscriptionData, type DecodedBatch } from '../pipeline/decode';
+import { DecodeError, PipelineError } from '../pipeline/errors';
+import { buildDocuments, processBatch, type PipelineDeps } from '../pipeline/process';
+import type { LogDocument } from '../pipeline/types';
+import { addBatch, emptySummary, type InvocationSummary } from './summary';
+
+/** Reports what an invocation did; the Lambda uses Powertools, the CLI stays quiet. */
+export interface Telemetry {
+  readonly succeeded: (summary: InvocationSummary) => void;
+  readonly failed: (error: unknown, summary: InvocationSummary) => void;
+}
+
+export interface ShipperDeps extends Omit<PipelineDeps, 'deadline'> {
+  readonly telemetry?: Telemetry;
+  /** Time kept back from the invocation's remaining time for the last request to finish. */
+  readonly safetyMarginMs?: number;
+}
+
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface ShipperResult {
+  readonly summary: InvocationSummary;
+  /** Only for Kinesis events: the records Lambda must retry. */
+  readonly response?: KinesisStreamBatchResponse;
+}
+
+/**
+ * The shipper's logic, independent of Lambda: a CloudWatch Logs subscription event
+ * (`awslogs.data`) or a Kinesis event whose records carry CloudWatch Logs payloads.
+ */
+export function createShipper(deps: ShipperDeps) {
+  const margin = deps.safetyMarginMs ?? 3_000;
+
+  return async function ship(event: unknown, context?: InvocationContext): Promise<ShipperResult> {
+    const deadline = context ? Date.now() + Math.max(0, context.getRemainingTimeInMillis() - margin) : undefined;
+    const pipeline = { ...deps, ...(deadline !== undefined && { deadline }) };
+    const summary = emptySummary();
+    try {
+      const result = isSubscriptionEvent(event)
+        ? await shipSubscription(event.awslogs.data, pipeline, summary)
+        : isKinesisEvent(event)
+          ? await shipKinesis(event.Records, pipeline, summary)
+          : rejectUnknown(event);
+      deps.telemetry?.succeeded(summary);
+      return result;
+    } catch (error) {
+      deps.telemetry?.failed(error, summary);
+      throw error;
+    }
+  };
+}
+
+async function shipSubscription(data: string, deps: PipelineDeps, summary: InvocationSummary): Promise<ShipperResult> {
+  const batch = decodeSubscriptionData(data, deps.config.maxDecompressedBytes);
+  addBatch(summary, await processBatch(batch, deps));
+  return { summary };
+}
+
+/**
+ * Kinesis: the records are decoded one by one (a corrupt record fails alone), then all
+ * documents go to the sink together, which keeps bulk requests large. If the sink cannot
+ * store everything, every decoded record is reported failed: the ids make the retry safe.
+ */
+async function shipKinesis(records: readonly KinesisRecordLike[], deps: PipelineDeps, summary: InvocationSummary): Promise<ShipperResult> {
+  const failures: string[] = [];
+  const shipped: string[] = [];
+  const documents: LogDocument[] = [];
+  const counted: Parameters<typeof addBatch>[1][] = [];
+  for (const record of records) {
+    let batch: DecodedBatch;
+    try {
+      batch = decodeCompressedPayload(Buffer.from(record.kinesis.data, 'base64'), deps.config.maxDecompressedBytes);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      failures.push(record.kinesis.sequenceNumber);
+      summary.failedRecords += 1;
+      noteRecordError(summary, record.kinesis.sequenceNumber, error);
+      continue;
+    }
+    const built = buildDocuments(batch, deps);
+    documents.push(...built.documents);
+    shipped.push(record.kinesis.sequenceNumber);
+    counted.push({ ...built, received: batch.logEvents.length });
+  }
+  try {
+    if (documents.length > 0) {
+      const outcome = await deps.sink.write(documents, deps.deadline === undefined ? {} : { deadline: deps.deadline });
+      summary.sink = outcome;
+    }
+    for (const outcome of counted) addBatch(summary, outcome);
+  } catch (error) {
+    if (!(error instanceof PipelineError)) throw error;
+    failures.push(...shipped);
+    summary.failedRecords += shipped.length;
+    noteRecordError(summary, `${shipped.length} records`, error);
+  }
+  return { summary, response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) } };
+}
+
+function noteRecordError(summary: InvocationSummary, what: string, error: Error): void {
+  if (summary.recordErrors.length < 10) summary.recordErrors.push(`${what}: ${error.message}`);
+}
+
+function rejectUnknown(event: unknown): never {
+  const keys = typeof event === 'object' && event !== null ? Object.keys(event).slice(0, 5).join(', ') : typeof event;
+  throw new DecodeError('shape', `event is neither a CloudWatch Logs subscription event (awslogs.data) nor a Kinesis event (Records[].kinesis.data); got ${keys || 'an empty object'}`);
+}
+
+interface KinesisRecordLike {
+  readonly kinesis: { readonly data: string; readonly sequenceNumber: string };
+}
+
+function isSubscriptionEvent(event: unknown): event is { awslogs: { data: string } } {
+  const awslogs = (event as { awslogs?: { data?: unknown } } | null)?.awslogs;
+  return typeof awslogs === 'object' && awslogs !== null && 'data' in awslogs;
+}
+
+function isKinesisEvent(event: unknown): event is { Records: KinesisRecordLike[] } {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  return (
+    Array.isArray(records) &&
+    records.every((record) => typeof record?.kinesis?.data === 'string' && typeof record?.kinesis?.sequenceNumber === 'string')
+  );
+}

@@ -1,0 +1,50 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { SinkError } from '../pipeline/errors';
+import type { Telemetry } from './shipper';
+import type { InvocationSummary } from './summary';
+
+const SERVICE = 'cwl-opensearch-shipper';
+const NAMESPACE = 'CwlOpenSearch';
+
+/** Structured logs and EMF metrics per invocation, with Powertools for AWS Lambda. */
+export function createPowertoolsTelemetry(
+  logger = new Logger({ serviceName: SERVICE }),
+  metrics = new Metrics({ namespace: NAMESPACE, serviceName: SERVICE }),
+): Telemetry & { readonly logger: Logger } {
+  function publish(summary: InvocationSummary): void {
+    metrics.addMetric('DocumentsReceived', MetricUnit.Count, summary.received);
+    metrics.addMetric('DocumentsIndexed', MetricUnit.Count, summary.sink.indexed);
+    metrics.addMetric('DocumentsDuplicate', MetricUnit.Count, summary.sink.duplicates);
+    metrics.addMetric('DocumentsRetried', MetricUnit.Count, summary.sink.retried);
+    metrics.addMetric('DocumentsDeadLettered', MetricUnit.Count, summary.sink.deadLettered);
+    metrics.addMetric('ParseFailures', MetricUnit.Count, summary.parseFailures);
+    metrics.addMetric('FailedRecords', MetricUnit.Count, summary.failedRecords);
+    metrics.publishStoredMetrics();
+    // Per-dataset figures carry their own dimension, so they go out as separate EMF blobs.
+    for (const [dataset, counts] of Object.entries(summary.byDataset)) {
+      const single = metrics.singleMetric();
+      single.addDimension('dataset', dataset);
+      single.addMetric('DatasetDocuments', MetricUnit.Count, counts.documents);
+      const failures = metrics.singleMetric();
+      failures.addDimension('dataset', dataset);
+      failures.addMetric('DatasetParseFailures', MetricUnit.Count, counts.parseFailures);
+    }
+  }
+
+  return {
+    logger,
+    succeeded(summary) {
+      publish(summary);
+      const level = summary.failedRecords > 0 || summary.sink.deadLettered > 0 ? 'warn' : 'info';
+      logger[level]('invocation done', { summary });
+    },
+    failed(error, summary) {
+      publish(summary);
+      logger.error(error instanceof SinkError ? 'documents left unindexed; failing so Lambda retries' : 'invocation failed', {
+        error: error as Error,
+        summary,
+      });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { createRegistry } from '../../parsers/registry';
+import { loadPipelineConfig } from '../../functions/pipeline/config';
+import { DecodeError, SinkError } from '../../functions/pipeline/errors';
+import { createShipper, type Telemetry } from '../../functions/shipper/shipper';
+import type { InvocationSummary } from '../../functions/shipper/summary';
+import { encodePayload, makeBatch, subscriptionEvent } from '../helpers/batches';
+import { MemorySink } from '../helpers/memory-sink';
+
+const config = loadPipelineConfig({});
+
+function setup() {
+  const sink = new MemorySink();
+  const reports: { outcome: 'ok' | 'failed'; summary: InvocationSummary; error?: unknown }[] = [];
+  const telemetry: Telemetry = {
+    succeeded: (summary) => reports.push({ outcome: 'ok', summary }),
+    failed: (error, summary) => reports.push({ outcome: 'failed', summary, error }),
+  };
+  const ship = createShipper({ registry: createRegistry(), config, sink, telemetry, region: 'eu-west-1' });
+  return { sink, ship, reports };
+}
+
+function kinesisRecord(sequenceNumber: string, data: string) {
+  return { kinesis: { data, sequenceNumber, partitionKey: 'p', kinesisSchemaVersion: '1.0', approximateArrivalTimestamp: 1 }, eventSource: 'aws:kinesis' };
+}
+
+const lambdaLines = ['START RequestId: 6f7f0961-5a8e-4e59-9b3c-5e5c1d0e0a44 Version: $LATEST\n', 'END RequestId: 6f7f0961-5a8e-4e59-9b3c-5e5c1d0e0a44\n'];
+
+describe('createShipper', () => {
+  it('ships a subscription event and reports what it did', async () => {
+    const { sink, ship, reports } = setup();
+    const result = await ship(subscriptionEvent(makeBatch('/aws/lambda/fn', lambdaLines)));
+    expect(result.response).toBeUndefined();
+    expect(sink.documents()).toHaveLength(2);
+    expect(sink.documents().every((document) => document.index === 'cwl-lambda-2026.11.22')).toBe(true);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.summary).toMatchObject({ received: 2, byDataset: { 'aws.lambda': { documents: 2 } }, sink: { indexed: 2 } });
+  });
+
+  it('does not duplicate a redelivered batch', async () => {
+    const { sink, ship, reports } = setup();
+    const event = subscriptionEvent(makeBatch('/aws/lambda/fn', lambdaLines));
+    await ship(event);
+    await ship(event);
+    expect(sink.documents()).toHaveLength(2);
+    expect(reports[1]!.summary.sink).toMatchObject({ indexed: 0, duplicates: 2 });
+  });
+
+  it('skips control messages', async () => {
+    const { sink, ship, reports } = setup();
+    await ship(subscriptionEvent({ messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [] }));
+    expect(sink.writes).toBe(0);
+    expect(reports[0]!.summary.controlMessages).toBe(1);
+  });
+
+  it('fails the invocation when documents stay unindexed, so Lambda retries', async () => {
+    const { sink, ship, reports } = setup();
+    sink.failNext = 1;
+    await expect(ship(subscriptionEvent(makeBatch('/aws/lambda/fn', lambdaLines)))).rejects.toBeInstanceOf(SinkError);
+    expect(reports[0]!.outcome).toBe('failed');
+  });
+
+  it('fails a corrupt subscription event with the step that broke', async () => {
+    const { ship } = setup();
+    await expect(ship({ awslogs: { data: 'not base64!' } })).rejects.toThrow(/cannot decode batch \(base64\)/);
+  });
+
+  it.each([[{}], [{ Records: [{ s3: {} }] }], [null], ['text']])('rejects an event of unknown shape: %j', async (event) => {
+    const { ship } = setup();
+    await expect(ship(event)).rejects.toBeInstanceOf(DecodeError);
+  });
+
+  it('reports only the Kinesis records it could not decode', async () => {
+    const { sink, ship, reports } = setup();
+    const good = encodePayload(makeBatch('/aws/lambda/fn', lambdaLines));
+    const other = encodePayload(makeBatch('/ecs/app', ['x'], { logStream: 's2' }));
+    const result = await ship({ Records: [kinesisRecord('1', good), kinesisRecord('2', 'AAAA'), kinesisRecord('3', other)] });
+    expect(result.response).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+    expect(sink.documents()).toHaveLength(3);
+    expect(sink.writes).toBe(1); // one sink write for all records keeps bulk requests large
+    expect(reports[0]!.summary.recordErrors[0]).toMatch(/^2: cannot decode batch \(gzip\)/);
+  });
+
+  it('reports every decoded Kinesis record when the sink cannot store them', async () => {
+    const { sink, ship } = setup();
+    sink.failNext = 1;
+    const data = encodePayload(makeBatch('/aws/lambda/fn', lambdaLines));
+    const result = await ship({ Records: [kinesisRecord('10', data), kinesisRecord('11', data)] });
+    expect(result.response?.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(['10', '11']);
+  });
+
+  it('passes a deadline from the invocation context to the sink', async () => {
+    let seen: number | undefined;
+    const sink = new MemorySink();
+    const original = sink.write.bind(sink);
+    sink.write = async (documents, options) => {
+      seen = options?.deadline;
+      return original(documents);
+    };
+    const timed = createShipper({ registry: createRegistry(), config, sink, safetyMarginMs: 1000 });
+    const before = Date.now();
+    await timed(subscriptionEvent(makeBatch('/ecs/app', ['x'])), { getRemainingTimeInMillis: () => 10_000 });
+    expect(seen).toBeGreaterThanOrEqual(before + 9000);
+    expect(seen).toBeLessThanOrEqual(Date.now() + 9000);
+  });
+});
