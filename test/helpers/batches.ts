@@ -4,7 +4,7 @@ import type { LogBatch, LogEvent } from '../../functions/pipeline/types';
 /** A DATA_MESSAGE batch for tests. */
 export function makeBatch(logGroup: string, messages: readonly string[], overrides: Partial<LogBatch> = {}): LogBatch {
   const events: LogEvent[] = messages.map((message, position) => ({
-    id: `3595025515336141827134339138528644234052018354163371${String(position).padStart(4, '0')}`,
+    id: eventId(logGroup, position),
     timestamp: Date.UTC(2026, 10, 22, 8, 0, position),
     message,
   }));
@@ -17,6 +17,13 @@ export function makeBatch(logGroup: string, messages: readonly string[], overrid
     logEvents: events,
     ...overrides,
   };
+}
+
+/** A 56-digit CloudWatch-like event id, distinct per log group and position. */
+export function eventId(logGroup: string, position: number): string {
+  let hash = 0;
+  for (const char of logGroup) hash = (hash * 31 + char.charCodeAt(0)) % 10_000;
+  return `359502551533614182713433913852864423405201835416${String(hash).padStart(4, '0')}${String(position).padStart(4, '0')}`;
 }
 
 /** `awslogs.data` for a payload: base64 of gzip of JSON (or of the raw string given). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../parsers/registry';
 import type { ParseResult } from '../../parsers/types';
 import { buildDocument, mergeFields } from '../../functions/pipeline/document';
-import { makeBatch } from '../helpers/batches';
+import { eventId, makeBatch } from '../helpers/batches';
 
 const registry = createRegistry();
 const indexing = { prefix: 'cwl', naming: 'per-source', bulkMaxBytes: 5_000_000, bulkMaxDocuments: 1000 } as const;
@@ -24,7 +24,7 @@ describe('buildDocument', () => {
     const document = build({ ok: true, fields: {} }, '/ecs/app', 'eu-west-1');
     expect(document).toEqual({
       index: 'cwl-generic-2026.11.22',
-      id: '35950255153361418271343391385286442340520183541633710000',
+      id: eventId('/ecs/app', 0),
       dataset: 'cloudwatch.generic',
       source: {
         '@timestamp': '2026-11-22T08:00:00.000Z',
@@ -34,7 +34,7 @@ describe('buildDocument', () => {
           cloudwatch: {
             log_group: '/ecs/app',
             log_stream: 'stream-1',
-            event_id: '35950255153361418271343391385286442340520183541633710000',
+            event_id: eventId('/ecs/app', 0),
           },
         },
         cloud: { account: { id: '123456789012' }, region: 'eu-west-1' },

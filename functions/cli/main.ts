@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { PipelineError } from '../pipeline/errors';
+import { registerParseCommand } from './commands/parse';
+import { registerReplayCommand } from './commands/replay';
+
+/** The `cwl-opensearch` program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('cwl-opensearch')
+    .description('CloudWatch Logs to OpenSearch: replay files, parse messages, backfill history, apply dashboards and alerts.')
+    .showHelpAfterError()
+    .exitOverride();
+  registerReplayCommand(program);
+  registerParseCommand(program);
+  return program;
+}
+
+/** Runs the command line; errors a person must fix are printed as one clear line, not a stack. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (error instanceof PipelineError) {
+      process.stderr.write(`cwl-opensearch: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { LogDocument } from '../pipeline/types';
+import { emptyOutcome, type Sink, type SinkOutcome } from './types';
+
+/**
+ * The embedded default: one bulk NDJSON file per index (`<dir>/<index>.ndjson`), loadable
+ * as is with `curl -H 'Content-Type: application/x-ndjson' --data-binary @<file> <url>/_bulk`.
+ * It behaves like `create` on a cluster: an id already in the file is a duplicate and is
+ * not written again, so replaying the same batch never duplicates.
+ */
+export class FileSink implements Sink {
+  private readonly idsByIndex = new Map<string, Set<string>>();
+
+  constructor(readonly directory: string) {}
+
+  async write(documents: readonly LogDocument[]): Promise<SinkOutcome> {
+    const outcome = emptyOutcome();
+    const linesByIndex = new Map<string, string[]>();
+    for (const document of documents) {
+      const ids = await this.idsOf(document.index);
+      outcome.byIndex[document.index] = (outcome.byIndex[document.index] ?? 0) + 1;
+      if (ids.has(document.id)) {
+        outcome.duplicates += 1;
+        continue;
+      }
+      ids.add(document.id);
+      outcome.indexed += 1;
+      let lines = linesByIndex.get(document.index);
+      if (lines === undefined) linesByIndex.set(document.index, (lines = []));
+      lines.push(bulkAction(document), JSON.stringify(document.source));
+    }
+    if (linesByIndex.size > 0) await mkdir(this.directory, { recursive: true });
+    for (const [index, lines] of linesByIndex) {
+      await appendFile(this.fileOf(index), `${lines.join('\n')}\n`);
+    }
+    return outcome;
+  }
+
+  async close(): Promise<void> {}
+
+  /** The file that holds an index. */
+  fileOf(index: string): string {
+    return join(this.directory, `${index}.ndjson`);
+  }
+
+  private async idsOf(index: string): Promise<Set<string>> {
+    let ids = this.idsByIndex.get(index);
+    if (ids === undefined) {
+      ids = await readIds(this.fileOf(index));
+      this.idsByIndex.set(index, ids);
+    }
+    return ids;
+  }
+}
+
+/** The `create` action line of a document. */
+export function bulkAction(document: LogDocument): string {
+  return JSON.stringify({ create: { _index: document.index, _id: document.id } });
+}
+
+/** Ids of the documents already in a bulk file: read from its action lines only. */
+async function readIds(file: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  if (!existsSync(file)) return ids;
+  let isAction = true;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (line === '') continue;
+    if (isAction) {
+      const action = JSON.parse(line) as { create?: { _id?: string } };
+      if (action.create?._id !== undefined) ids.add(action.create._id);
+    }
+    isAction = !isAction;
+  }
+  return ids;
+}

@@ -1,0 +1,109 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { loadPipelineConfig } from '../../functions/pipeline/config';
+import { createProgress } from '../../functions/cli/progress';
+import { formatReport, replayFiles } from '../../functions/cli/run-replay';
+import { encodePayload, makeBatch, subscriptionEvent } from '../helpers/batches';
+import { MemorySink } from '../helpers/memory-sink';
+
+const SAMPLES = join(import.meta.dirname, '../fixtures/samples');
+const config = loadPipelineConfig({});
+
+function workDir(): string {
+  return mkdtempSync(join(tmpdir(), 'cwl-replay-'));
+}
+
+async function replay(paths: string[], extra: { logGroup?: string } = {}) {
+  const sink = new MemorySink();
+  const report = await replayFiles(paths, { config, sink, progress: createProgress(false), ...extra });
+  return { sink, report };
+}
+
+const cloudTrailEvent = (id: string, source = 'athena.amazonaws.com') => ({
+  eventVersion: '1.11',
+  userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/ana', accountId: '123456789012', userName: 'ana' },
+  eventTime: '2026-11-20T10:00:00Z',
+  eventSource: source,
+  eventName: 'GetQueryExecution',
+  awsRegion: 'eu-west-1',
+  sourceIPAddress: '192.0.2.1',
+  userAgent: 'aws-cli/2.22.0',
+  requestParameters: { queryExecutionId: 'q-1' },
+  responseElements: null,
+  requestID: 'r',
+  eventID: id,
+  readOnly: true,
+  eventType: 'AwsApiCall',
+  recipientAccountId: '123456789012',
+});
+
+describe('replayFiles', () => {
+  it('replays the bundled samples through the shipper', async () => {
+    const { sink, report } = await replay([SAMPLES]);
+    expect(report.errors).toEqual([]);
+    expect(report.summary.controlMessages).toBe(1);
+    expect(report.summary.received).toBe(sink.documents().length);
+    const datasets = new Set(sink.documents().map((document) => document.dataset));
+    expect(datasets).toEqual(new Set(['rds.mysql.slowquery', 'aws.lambda', 'aws.athena', 'cloudwatch.generic']));
+    expect(report.summary.parseFailures).toBe(0);
+    expect(formatReport(report, 'memory')).toMatch(/Documents per index:\n {2}cwl-athena-cloudtrail-2025\.11\.21 +5\n/);
+  });
+
+  it('reads decoded payloads, Kinesis events, NDJSON lines and CloudTrail S3 files', async () => {
+    const dir = workDir();
+    writeFileSync(join(dir, 'decoded.json'), JSON.stringify(makeBatch('/ecs/a', ['one', 'two'])));
+    writeFileSync(
+      join(dir, 'kinesis.json'),
+      JSON.stringify({ Records: [{ kinesis: { data: encodePayload(makeBatch('/ecs/b', ['three'])), sequenceNumber: '1' } }] }),
+    );
+    writeFileSync(join(dir, 'lines.ndjson'), '{"logGroup":"/ecs/c","message":"four"}\n{"logGroup":"/ecs/c","message":"five"}\n');
+    writeFileSync(join(dir, 'trail.json.gz'), gzipSync(JSON.stringify({ Records: [cloudTrailEvent('e-1'), cloudTrailEvent('e-2', 's3.amazonaws.com')] })));
+    writeFileSync(join(dir, 'events.json'), JSON.stringify([subscriptionEvent(makeBatch('/ecs/d', ['six']))]));
+    const { sink, report } = await replay([dir]);
+    expect(report.errors).toEqual([]);
+    const messages = sink.documents().map((document) => document.source.message);
+    expect(messages).toEqual(expect.arrayContaining(['one', 'two', 'three', 'four', 'five', 'six']));
+    const trail = sink.documents().filter((document) => document.source.aws && (document.source.aws as { cloudwatch: { log_group: string } }).cloudwatch.log_group === 'cloudtrail-files');
+    expect(trail.map((document) => [document.id, document.dataset])).toEqual([
+      ['e-1', 'aws.athena'],
+      ['e-2', 'cloudwatch.generic'],
+    ]);
+  });
+
+  it('splits a raw slow log given its log group, idempotently', async () => {
+    const dir = workDir();
+    const file = join(dir, 'slow.log');
+    writeFileSync(
+      file,
+      '# Time: 2026-11-22T10:00:01.000000Z\n# User@Host: app[app] @  [10.0.0.1]  Id:     5\n# Query_time: 1.500000  Lock_time: 0.000000 Rows_sent: 1  Rows_examined: 9\nSET timestamp=1795341601;\nSELECT 1;\n' +
+        '# Time: 2026-11-22T10:00:02.000000Z\n# User@Host: app[app] @  [10.0.0.1]  Id:     5\n# Query_time: 2.500000  Lock_time: 0.000000 Rows_sent: 1  Rows_examined: 9\nSET timestamp=1795341602;\nSELECT 2;\n',
+    );
+    const sink = new MemorySink();
+    const options = { config, sink, progress: createProgress(false), logGroup: '/aws/rds/instance/db-1/slowquery' };
+    await replayFiles([file], options);
+    const again = await replayFiles([file], options);
+    expect(sink.documents().map((document) => document.source['@timestamp'])).toEqual(['2026-11-22T10:00:01.000Z', '2026-11-22T10:00:02.000Z']);
+    expect(again.summary.sink).toMatchObject({ indexed: 0, duplicates: 2 });
+  });
+
+  it('names the problem and goes on with the other files', async () => {
+    const dir = workDir();
+    writeFileSync(join(dir, 'a-raw.log'), 'just some text\n');
+    writeFileSync(join(dir, 'b-corrupt.json'), JSON.stringify({ awslogs: { data: 'H4sI' } }));
+    writeFileSync(join(dir, 'c-wrong.json'), JSON.stringify({ hello: 'world' }));
+    writeFileSync(join(dir, 'd-good.json'), JSON.stringify(makeBatch('/ecs/a', ['ok'])));
+    const { sink, report } = await replay([dir]);
+    expect(report.errors).toHaveLength(3);
+    expect(report.errors[0]).toMatch(/a-raw\.log: raw log text needs --log-group/);
+    expect(report.errors[1]).toMatch(/b-corrupt\.json: cannot decode batch \(gzip\)/);
+    expect(report.errors[2]).toMatch(/c-wrong\.json: .*not a subscription event.*keys: hello/);
+    expect(sink.documents()).toHaveLength(1);
+  });
+
+  it('says which path does not exist', async () => {
+    await expect(replay(['/nonexistent/file.json'])).rejects.toThrow('/nonexistent/file.json: no such file or directory');
+  });
+});
