@@ -17,6 +17,8 @@ export interface RecordedRequest {
   /** Decoded path without the query string, e.g. `/cwl-lambda-*\/_search`. */
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
+  /** The request target exactly as sent (path and query, still encoded), what SigV4 signs. */
+  readonly url: string;
   readonly headers: IncomingHttpHeaders;
   /** The bytes on the wire (gzipped when `content-encoding: gzip`), what SigV4 signs. */
   readonly rawBody: Buffer;
@@ -695,6 +697,7 @@ async function readRequest(req: IncomingMessage): Promise<RecordedRequest> {
     method: (req.method ?? 'GET').toUpperCase(),
     path: decodeURIComponent(url.pathname),
     query: Object.fromEntries(url.searchParams),
+    url: req.url ?? '/',
     headers: req.headers,
     rawBody,
     body: decoded.toString('utf8'),

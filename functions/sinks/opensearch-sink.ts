@@ -1,0 +1,330 @@
+import type { IndexingConfig } from '../pipeline/config';
+import { ClusterBlockedError, SinkError } from '../pipeline/errors';
+import type { LogDocument } from '../pipeline/types';
+import { bulkBody, cutRequests, encodeDocuments, splitRequest } from './bulk-body';
+import type { BulkLimits, EncodedDocument } from './bulk-body';
+import { classifyItem, classifyRequestFailure, readBulkItems, readError } from './bulk-response';
+import type { ItemError } from './bulk-response';
+import { TOO_LARGE, deadLetterDocument } from './deadletter';
+import { OpenSearchErrors } from './opensearch';
+import type { OpenSearchClient } from './opensearch';
+import { DEFAULT_RETRY_POLICY, nextRetryDelay, sleep, validateRetryPolicy } from './retry';
+import type { RetryPolicy } from './retry';
+import { emptyOutcome } from './types';
+import type { Sink, SinkOutcome, WriteOptions } from './types';
+
+/**
+ * The OpenSearch bulk sink: the one module of the sink that talks HTTP. It cuts, sends,
+ * classifies, retries only what is retryable, splits on 413, dead-letters permanent
+ * rejections, and fails loudly when documents remain unindexed.
+ */
+
+/** Keeps what classification needs (status, error type and reason) and drops the rest. */
+export const BULK_FILTER_PATH = 'errors,items.*.status,items.*.error.type,items.*.error.reason';
+
+/** A request is never given less time than this, even right at the deadline. */
+export const MIN_REQUEST_TIMEOUT_MS = 1_000;
+
+/** Reported before each retry round. */
+export interface RetryEvent {
+  /** Attempts made so far. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  /** Documents to be sent again. */
+  readonly pending: number;
+  /** The last retryable failure seen, e.g. `429 es_rejected_execution_exception: ...`. */
+  readonly reason: string;
+}
+
+export interface OpenSearchSinkOptions {
+  readonly indexing: IndexingConfig;
+  readonly now?: () => Date;
+  readonly random?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Bulk requests in flight at once. @default 1 */
+  readonly concurrency?: number;
+  /** Called before each retry round; the sink logs nothing itself. */
+  readonly onRetry?: (event: RetryEvent) => void;
+  /** Close the client in `close()` (the CLI); Lambda handlers share it across invocations. @default false */
+  readonly ownsClient?: boolean;
+}
+
+type DocumentResult =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'retryable'; readonly reason: string }
+  | { readonly kind: 'rejected'; readonly status: number; readonly error: ItemError };
+
+interface Rejection {
+  readonly document: LogDocument;
+  readonly status: number;
+  readonly error: ItemError;
+}
+
+interface IndexResult {
+  readonly indexed: EncodedDocument[];
+  readonly duplicates: EncodedDocument[];
+  readonly rejected: Rejection[];
+  /** Still retryable when attempts or the deadline ran out. */
+  readonly unindexed: EncodedDocument[];
+  retried: number;
+  attempts: number;
+  lastReason: string;
+}
+
+/** Stops the whole write: the request cannot succeed by retrying now. */
+class WriteStopped extends Error {
+  constructor(
+    message: string,
+    readonly clusterBlocked: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Writes documents to OpenSearch with `_bulk` `create`, per the pipeline's failure rules. */
+export class OpenSearchSink implements Sink {
+  readonly #client: OpenSearchClient;
+  readonly #indexing: IndexingConfig;
+  readonly #limits: BulkLimits;
+  readonly #policy: RetryPolicy;
+  readonly #now: () => Date;
+  readonly #random: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #concurrency: number;
+  readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly #ownsClient: boolean;
+
+  constructor(client: OpenSearchClient, options: OpenSearchSinkOptions) {
+    const { indexing } = options;
+    if (!(indexing.bulkMaxBytes > 0) || !(indexing.bulkMaxDocuments >= 1)) {
+      throw new RangeError('indexing.bulkMaxBytes and indexing.bulkMaxDocuments must be positive');
+    }
+    this.#client = client;
+    this.#indexing = indexing;
+    this.#limits = { maxBytes: indexing.bulkMaxBytes, maxDocuments: indexing.bulkMaxDocuments };
+    this.#policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    validateRetryPolicy(this.#policy);
+    this.#now = options.now ?? (() => new Date());
+    this.#random = options.random ?? Math.random;
+    this.#sleep = options.sleep ?? sleep;
+    this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.#onRetry = options.onRetry;
+    this.#ownsClient = options.ownsClient ?? false;
+  }
+
+  /** Indexes `documents`; resolves when each is stored, already there, or dead-lettered. */
+  async write(documents: readonly LogDocument[], options: WriteOptions = {}): Promise<SinkOutcome> {
+    const outcome = emptyOutcome();
+    if (documents.length === 0) return outcome;
+    const { deadline } = options;
+    let settled = 0;
+    try {
+      const main = await this.#indexAll(encodeDocuments(documents), deadline);
+      outcome.indexed = main.indexed.length;
+      outcome.duplicates = main.duplicates.length;
+      outcome.retried = main.retried;
+      for (const { document } of [...main.indexed, ...main.duplicates]) {
+        outcome.byIndex[document.index] = (outcome.byIndex[document.index] ?? 0) + 1;
+      }
+      settled = outcome.indexed + outcome.duplicates;
+
+      let lost = 0;
+      let lostReason = '';
+      if (main.rejected.length > 0) {
+        const dead = await this.#deadLetter(main.rejected, deadline);
+        outcome.deadLettered = dead.indexed.length + dead.duplicates.length;
+        outcome.retried += dead.retried;
+        settled += outcome.deadLettered;
+        lost = dead.rejected.length + dead.unindexed.length;
+        lostReason = dead.rejected[0]
+          ? `dead-letter write rejected: ${describe(dead.rejected[0].status, dead.rejected[0].error)}`
+          : `dead-letter write: ${dead.lastReason}`;
+      }
+      if (main.unindexed.length > 0) {
+        throw new SinkError(
+          `${main.unindexed.length} of ${documents.length} documents not indexed after ${main.attempts} attempts: ${main.lastReason}`,
+          documents.length - settled,
+        );
+      }
+      if (lost > 0) {
+        throw new SinkError(
+          `${lost} rejected documents could not be written to the dead-letter index: ${lostReason}`,
+          documents.length - settled,
+        );
+      }
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof WriteStopped)) throw error;
+      const unindexed = documents.length - settled;
+      throw error.clusterBlocked
+        ? new ClusterBlockedError(error.message, unindexed, { cause: error.cause })
+        : new SinkError(error.message, unindexed, { cause: error.cause });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsClient) await this.#client.close();
+  }
+
+  async #deadLetter(rejected: readonly Rejection[], deadline: number | undefined): Promise<IndexResult> {
+    const now = this.#now();
+    const letters = rejected.map(({ document, status, error }) =>
+      deadLetterDocument(document, status, error, this.#indexing.prefix, now),
+    );
+    return this.#indexAll(encodeDocuments(letters), deadline);
+  }
+
+  /** Rounds of sending: each round sends what is pending; only retryable documents go again. */
+  async #indexAll(documents: readonly EncodedDocument[], deadline: number | undefined): Promise<IndexResult> {
+    const result: IndexResult = {
+      indexed: [],
+      duplicates: [],
+      rejected: [],
+      unindexed: [],
+      retried: 0,
+      attempts: 0,
+      lastReason: '',
+    };
+    let pending = documents;
+    for (;;) {
+      const results = await this.#sendAll(pending, deadline);
+      const again: EncodedDocument[] = [];
+      let reason = '';
+      pending.forEach((encoded, position) => {
+        const outcome = results[position];
+        if (outcome === undefined) throw new Error('internal: a document has no result');
+        if (outcome.kind === 'done') result.indexed.push(encoded);
+        else if (outcome.kind === 'duplicate') result.duplicates.push(encoded);
+        else if (outcome.kind === 'rejected') result.rejected.push({ document: encoded.document, ...outcome });
+        else {
+          again.push(encoded);
+          reason = outcome.reason;
+        }
+      });
+      result.attempts += 1;
+      if (reason !== '') result.lastReason = reason;
+      if (again.length === 0) return result;
+      const attempts = result.attempts;
+      const delayMs = nextRetryDelay(attempts, this.#policy, this.#now().getTime(), deadline, this.#random);
+      if (delayMs === undefined) {
+        result.unindexed.push(...again);
+        return result;
+      }
+      result.retried += again.length;
+      this.#onRetry?.({ attempt: attempts, delayMs, pending: again.length, reason });
+      await this.#sleep(delayMs);
+      pending = again;
+    }
+  }
+
+  /** Sends `documents` cut into requests, `concurrency` at a time; results in document order. */
+  async #sendAll(documents: readonly EncodedDocument[], deadline: number | undefined): Promise<DocumentResult[]> {
+    const requests = cutRequests(documents, this.#limits);
+    const results: DocumentResult[][] = [];
+    let next = 0;
+    let stopped: unknown;
+    const worker = async (): Promise<void> => {
+      while (stopped === undefined && next < requests.length) {
+        const position = next++;
+        try {
+          results[position] = await this.#send(requests[position] ?? [], deadline);
+        } catch (error) {
+          stopped ??= error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, requests.length) }, worker));
+    if (stopped !== undefined) throw stopped;
+    return results.flat();
+  }
+
+  /** One bulk request; a 413 splits it in halves, recursively. */
+  async #send(documents: readonly EncodedDocument[], deadline: number | undefined): Promise<DocumentResult[]> {
+    let body: unknown;
+    try {
+      const response = await this.#client.transport.request(
+        { method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER_PATH }, bulkBody: bulkBody(documents) },
+        { maxRetries: 0, ...this.#timeout(deadline) },
+      );
+      body = response.body;
+    } catch (error) {
+      return this.#failed(documents, error, deadline);
+    }
+    const items = readBulkItems(body, documents.length);
+    if (typeof items === 'string') throw new WriteStopped(`unexpected bulk reply: ${items}`, false);
+    return items.map((item): DocumentResult => {
+      const error = item.error ?? { type: 'unknown', reason: '' };
+      switch (classifyItem(item)) {
+        case 'done':
+          return { kind: 'done' };
+        case 'duplicate':
+          return { kind: 'duplicate' };
+        case 'rejected':
+          return { kind: 'rejected', status: item.status ?? 400, error };
+        case 'retryable':
+          return { kind: 'retryable', reason: describe(item.status, error) };
+        case 'blocked':
+          throw new WriteStopped(
+            `the cluster refuses writes: ${describe(item.status, error)}`,
+            error.type === 'cluster_block_exception',
+          );
+      }
+    });
+  }
+
+  /** What a whole-request failure means for its documents. */
+  async #failed(
+    documents: readonly EncodedDocument[],
+    error: unknown,
+    deadline: number | undefined,
+  ): Promise<DocumentResult[]> {
+    const { ResponseError, TimeoutError, ConnectionError, NoLivingConnectionsError, DeserializationError } =
+      OpenSearchErrors;
+    if (error instanceof ResponseError) {
+      const status = error.meta.statusCode ?? 0;
+      const cause = readError(error.meta.body);
+      switch (classifyRequestFailure(status, cause)) {
+        case 'split': {
+          if (documents.length === 1) return [{ kind: 'rejected', status: 413, error: TOO_LARGE }];
+          const [first, second] = splitRequest(documents);
+          return [...(await this.#send(first, deadline)), ...(await this.#send(second, deadline))];
+        }
+        case 'retry':
+          return documents.map(() => ({ kind: 'retryable', reason: describe(status, cause) }));
+        case 'blocked':
+          throw new WriteStopped(`the cluster refuses writes: ${describe(status, cause)}`, true, { cause: error });
+        case 'fatal':
+          throw new WriteStopped(`bulk request failed: ${describe(status, cause)}`, false, { cause: error });
+      }
+    }
+    // Lost replies are safe to retry: `create` with fixed ids turns a repeat into a 409.
+    if (
+      error instanceof TimeoutError ||
+      error instanceof ConnectionError ||
+      error instanceof NoLivingConnectionsError ||
+      error instanceof DeserializationError
+    ) {
+      const reason = `${error.name}: ${error.message}`;
+      return documents.map(() => ({ kind: 'retryable', reason }));
+    }
+    throw new WriteStopped(`bulk request failed: ${error instanceof Error ? error.message : String(error)}`, false, {
+      cause: error,
+    });
+  }
+
+  #timeout(deadline: number | undefined): { requestTimeout?: number } {
+    if (deadline === undefined) return {};
+    const configured = Number(this.#client.transport.requestTimeout);
+    const left = deadline - this.#now().getTime();
+    const limit = Number.isFinite(configured) && configured > 0 ? Math.min(configured, left) : left;
+    return { requestTimeout: Math.max(MIN_REQUEST_TIMEOUT_MS, limit) };
+  }
+}
+
+function describe(status: number | undefined, error: ItemError | undefined): string {
+  const head = status === undefined ? 'no status' : `HTTP ${status}`;
+  return error === undefined ? head : `${head} ${error.type}: ${error.reason}`;
+}
