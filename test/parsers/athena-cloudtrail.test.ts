@@ -1,0 +1,545 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseAthenaCloudTrail } from '../../parsers/athena-cloudtrail';
+import { detectAthenaClient } from '../../parsers/cloudtrail-client';
+import type { ParseContext, ParseResult } from '../../parsers/types';
+
+const EVENTS = JSON.parse(
+  readFileSync(new URL('../fixtures/athena-cloudtrail/events.json', import.meta.url), 'utf8'),
+) as Record<string, Record<string, unknown>>;
+
+const CONTEXT: ParseContext = {
+  logGroup: 'aws-cloudtrail-logs-111122223333-0a1b2c3d',
+  logStream: '111122223333_CloudTrail_eu-west-1',
+  timestamp: Date.UTC(2025, 2, 10, 9, 30),
+};
+
+const covered = new Set<string>();
+function cover(value: unknown, prefix = ''): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  for (const [key, member] of Object.entries(value)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    covered.add(path);
+    // request_parameters / response_elements are kept whole: their members are not schema fields.
+    if (!path.endsWith('request_parameters') && !path.endsWith('response_elements')) cover(member, path);
+  }
+}
+
+function fixture(name: string): Record<string, unknown> {
+  const event = EVENTS[name];
+  if (event === undefined) throw new Error(`no fixture event ${name}`);
+  return structuredClone(event);
+}
+
+/** Serialises like a trail does: compact JSON, one event per message. */
+function parse(event: unknown): ParseResult {
+  return parseAthenaCloudTrail(JSON.stringify(event), CONTEXT);
+}
+
+function fieldsOf(event: unknown): Record<string, unknown> {
+  const result = parse(event);
+  expect(result.ok, result.ok ? '' : result.reason).toBe(true);
+  expect(result.ok && result.belongsTo).toBeFalsy();
+  return (result.fields ?? {}) as Record<string, unknown>;
+}
+
+function valueAt(object: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], object);
+}
+
+describe('parseAthenaCloudTrail: one event in full', () => {
+  it('StartQueryExecution from an SSO user in the console, query omitted', () => {
+    const event = fixture('start-query-sso-omitted');
+    const result = parse(event);
+    const expected = {
+      event: {
+        action: 'StartQueryExecution',
+        provider: 'athena.amazonaws.com',
+        id: '5a1b2c3d-0001-4e5f-8a9b-0c1d2e3f4a01',
+        outcome: 'success',
+      },
+      aws: {
+        athena: {
+          client: 'console',
+          query_execution_id: '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a',
+          query_omitted: true,
+          work_group: 'primary',
+          database: 'sales',
+          catalog: 'AwsDataCatalog',
+          output_location: 's3://athena-results-111122223333/primary/',
+        },
+        cloudtrail: {
+          request_id: '0c1d2e3f-4a5b-4c6d-8e7f-0c1d2e3f4a01',
+          event_type: 'AwsApiCall',
+          recipient_account_id: '111122223333',
+          read_only: false,
+          user_identity: {
+            type: 'AssumedRole',
+            arn: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_DataAnalyst_0123456789abcdef/jane.doe@example.com',
+            principal_id: 'AROAEXAMPLEROLEID0001:jane.doe@example.com',
+            account_id: '111122223333',
+            access_key_id: 'ASIAEXAMPLEKEY000001',
+            session_name: 'jane.doe@example.com',
+          },
+          request_parameters: event.requestParameters,
+          response_elements: { queryExecutionId: '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a' },
+        },
+      },
+      user: { name: 'AWSReservedSSO_DataAnalyst_0123456789abcdef' },
+      source: { ip: '198.51.100.23' },
+      user_agent: {
+        original:
+          'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36',
+      },
+    };
+    cover(expected);
+    expect(result).toEqual({
+      ok: true,
+      fields: expected,
+      id: '5a1b2c3d-0001-4e5f-8a9b-0c1d2e3f4a01',
+      timestamp: '2025-03-10T09:15:42.000Z',
+      region: 'eu-west-1',
+    });
+  });
+});
+
+interface EventCase {
+  readonly name: string;
+  readonly expected: Record<string, unknown>;
+  /** Dotted paths that must not be in the fields. */
+  readonly absent?: readonly string[];
+}
+
+const FIXTURE_CASES: readonly EventCase[] = [
+  {
+    name: 'start-query-iam-full-sql-ipv6',
+    expected: {
+      event: { action: 'StartQueryExecution', outcome: 'success' },
+      aws: {
+        athena: {
+          client: 'boto3',
+          query: "SELECT region,\n       sum(amount) AS total\nFROM sales.orders\nWHERE day = date '2025-03-09'\nGROUP BY region",
+          query_execution_id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+          database: 'sales',
+          work_group: 'etl',
+        },
+        cloudtrail: { user_identity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/data/analyst' } },
+      },
+      user: { name: 'analyst' },
+      source: { ip: '2001:db8:85a3::8a2e:370:7334' },
+    },
+    absent: ['aws.athena.query_omitted', 'aws.athena.catalog', 'aws.athena.output_location', 'source.domain', 'aws.cloudtrail.user_identity.session_name'],
+  },
+  {
+    name: 'get-query-execution-quicksight',
+    expected: {
+      event: { action: 'GetQueryExecution', outcome: 'success' },
+      aws: {
+        athena: { client: 'quicksight', query_execution_id: '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e' },
+        cloudtrail: {
+          read_only: true,
+          user_identity: { type: 'AssumedRole', session_name: 'QuickSight-RoleSession-1710061265' },
+        },
+      },
+      user: { name: 'aws-quicksight-service-role-v0' },
+    },
+    absent: ['aws.cloudtrail.response_elements', 'aws.athena.query', 'aws.athena.query_omitted'],
+  },
+  {
+    name: 'batch-get-pyathena',
+    expected: {
+      event: { action: 'BatchGetQueryExecution' },
+      aws: {
+        athena: {
+          client: 'pyathena',
+          query_execution_ids: ['3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f', '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a'],
+        },
+      },
+      source: { ip: '10.20.30.40' },
+    },
+    absent: ['aws.athena.query_execution_id'],
+  },
+  {
+    name: 'get-query-results-throttled-federated',
+    expected: {
+      event: { action: 'GetQueryResults', outcome: 'failure' },
+      aws: {
+        athena: { client: 'sdk', query_execution_id: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b' },
+        cloudtrail: {
+          error_code: 'TooManyRequestsException',
+          error_message: 'Rate exceeded',
+          user_identity: {
+            type: 'FederatedUser',
+            principal_id: '111122223333:reporting-bot',
+            session_name: 'reporting-bot',
+          },
+          request_parameters: { queryExecutionId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', maxResults: 1000 },
+        },
+      },
+      user: { name: 'token-broker' },
+    },
+    // The key is missing from the event altogether.
+    absent: ['aws.cloudtrail.response_elements'],
+  },
+  {
+    name: 'stop-query-root-cli',
+    expected: {
+      event: { action: 'StopQueryExecution', outcome: 'success' },
+      aws: {
+        athena: { client: 'aws-cli', query_execution_id: '6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c' },
+        cloudtrail: {
+          user_identity: { type: 'Root', arn: 'arn:aws:iam::111122223333:root', principal_id: '111122223333' },
+          response_elements: {},
+        },
+      },
+    },
+    absent: ['user.name', 'aws.cloudtrail.user_identity.session_name'],
+  },
+  {
+    name: 'runtime-statistics-identity-center',
+    expected: {
+      event: { action: 'GetQueryRuntimeStatistics' },
+      aws: {
+        athena: { client: 'sdk', query_execution_id: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' },
+        cloudtrail: {
+          user_identity: {
+            type: 'IdentityCenterUser',
+            account_id: '111122223333',
+            identity_center_user_id: '94482488-3041-7026-18f3-be45837cd0e4',
+          },
+        },
+      },
+    },
+    absent: ['user.name', 'aws.cloudtrail.user_identity.arn', 'aws.cloudtrail.user_identity.principal_id'],
+  },
+  {
+    name: 'create-named-query-odbc',
+    expected: {
+      event: { action: 'CreateNamedQuery' },
+      aws: {
+        athena: { client: 'odbc', query_omitted: true, database: 'sales', work_group: 'bi' },
+        cloudtrail: { response_elements: { namedQueryId: '9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f' } },
+      },
+      user: { name: 'bi-desktop' },
+    },
+    absent: ['aws.athena.query', 'aws.athena.query_execution_id'],
+  },
+  {
+    name: 'get-named-query-jdbc3',
+    expected: { event: { action: 'GetNamedQuery' }, aws: { athena: { client: 'jdbc' } } },
+  },
+  {
+    name: 'create-workgroup',
+    expected: {
+      event: { action: 'CreateWorkGroup' },
+      aws: {
+        athena: { client: 'sdk', work_group: 'analysts' },
+        cloudtrail: { user_identity: { session_name: 'terraform' } },
+      },
+      user: { name: 'platform-admin' },
+    },
+  },
+  {
+    name: 'get-workgroup',
+    expected: { event: { action: 'GetWorkGroup' }, aws: { athena: { work_group: 'analysts' } } },
+  },
+  {
+    name: 'get-database',
+    expected: {
+      event: { action: 'GetDatabase' },
+      aws: { athena: { client: 'boto3', catalog: 'AwsDataCatalog', database: 'sales', work_group: 'primary' } },
+    },
+  },
+  {
+    name: 'list-data-catalogs-null-request',
+    expected: { event: { action: 'ListDataCatalogs', outcome: 'success' }, aws: { athena: { client: 'console' } } },
+    absent: ['aws.cloudtrail.request_parameters', 'aws.cloudtrail.response_elements'],
+  },
+  {
+    name: 'start-calculation-spark',
+    expected: {
+      event: { action: 'StartCalculationExecution' },
+      aws: {
+        athena: { client: 'boto3' },
+        cloudtrail: {
+          user_identity: { session_name: 'AthenaExecutor-0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b' },
+          response_elements: { calculationExecutionId: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d', state: 'CREATING' },
+        },
+      },
+      user: { name: 'AWSAthenaSparkExecutionRole-ab12cd34' },
+    },
+    absent: ['aws.athena.query', 'aws.athena.query_omitted'],
+  },
+  {
+    name: 'start-query-by-glue-service',
+    expected: {
+      aws: {
+        athena: { client: 'glue', query_omitted: true, query_execution_id: '3b4c5d6e-7f8a-4b9c-8d0e-1f2a3b4c5d6e' },
+        cloudtrail: { user_identity: { type: 'AWSService', invoked_by: 'glue.amazonaws.com' } },
+      },
+      source: { domain: 'glue.amazonaws.com' },
+      user_agent: { original: 'glue.amazonaws.com' },
+    },
+    absent: ['source.ip', 'user.name'],
+  },
+  {
+    name: 'start-query-saml-access-denied',
+    expected: {
+      event: { outcome: 'failure' },
+      aws: {
+        athena: { client: 'sdk', query: 'SELECT 1', work_group: 'restricted' },
+        cloudtrail: { error_code: 'AccessDenied', user_identity: { type: 'SAMLUser' } },
+      },
+      user: { name: 'corp-user' },
+      source: { domain: 'AWS Internal' },
+    },
+    absent: ['source.ip', 'aws.cloudtrail.response_elements', 'aws.athena.query_execution_id'],
+  },
+];
+
+describe('parseAthenaCloudTrail: Athena API events', () => {
+  it.each(FIXTURE_CASES)('$name', ({ name, expected, absent }) => {
+    cover(expected);
+    const event = fixture(name);
+    const result = parse(event);
+    expect(result).toMatchObject({
+      ok: true,
+      id: event.eventID,
+      timestamp: new Date(event.eventTime as string).toISOString(),
+      region: 'eu-west-1',
+    });
+    const fields = fieldsOf(event);
+    expect(fields).toMatchObject(expected);
+    for (const path of absent ?? []) expect(valueAt(fields, path), path).toBeUndefined();
+  });
+
+  it('keeps request parameters and response elements whole', () => {
+    const event = fixture('start-calculation-spark');
+    const cloudtrail = valueAt(fieldsOf(event), 'aws.cloudtrail') as Record<string, unknown>;
+    expect(cloudtrail.request_parameters).toEqual(event.requestParameters);
+    expect(cloudtrail.response_elements).toEqual(event.responseElements);
+  });
+});
+
+describe('parseAthenaCloudTrail: userIdentity variants', () => {
+  const start = (userIdentity: unknown): Record<string, unknown> => ({
+    ...fixture('start-query-iam-full-sql-ipv6'),
+    userIdentity,
+  });
+  it.each([
+    {
+      name: 'AssumedRole without sessionContext: role and session from the ARN',
+      identity: {
+        type: 'AssumedRole',
+        arn: 'arn:aws:sts::111122223333:assumed-role/etl-runner/i-0abc123def4567890',
+        principalId: 'AROAEXAMPLE:i-0abc123def4567890',
+      },
+      user: 'etl-runner',
+      sessionName: 'i-0abc123def4567890',
+    },
+    {
+      name: 'IAMUser without userName: the name from the ARN, path dropped',
+      identity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/ops/alice' },
+      user: 'alice',
+    },
+    {
+      name: 'IAM user in the console (invokedBy signin)',
+      identity: {
+        type: 'IAMUser',
+        arn: 'arn:aws:iam::111122223333:user/bob',
+        userName: 'bob',
+        invokedBy: 'signin.amazonaws.com',
+      },
+      user: 'bob',
+      invokedBy: 'signin.amazonaws.com',
+    },
+    {
+      name: 'WebIdentityUser keeps its userName',
+      identity: { type: 'WebIdentityUser', principalId: 'accounts.google.com:1234', userName: '1234', identityProvider: 'accounts.google.com' },
+      user: '1234',
+    },
+    {
+      name: 'AWSAccount: no user name',
+      identity: { type: 'AWSAccount', principalId: 'AIDAEXAMPLE', accountId: '444455556666' },
+    },
+    { name: 'Unknown type with nothing else', identity: { type: 'Unknown' } },
+    { name: 'userIdentity missing', identity: undefined },
+    { name: 'userIdentity null', identity: null },
+  ])('$name', ({ identity, user, sessionName, invokedBy }) => {
+    const fields = fieldsOf(start(identity));
+    expect(valueAt(fields, 'user.name')).toBe(user);
+    expect(valueAt(fields, 'aws.cloudtrail.user_identity.session_name')).toBe(sessionName);
+    expect(valueAt(fields, 'aws.cloudtrail.user_identity.invoked_by')).toBe(invokedBy);
+    const type = (identity as { type?: string } | null | undefined)?.type;
+    expect(valueAt(fields, 'aws.cloudtrail.user_identity.type')).toBe(type);
+  });
+});
+
+describe('parseAthenaCloudTrail: source address', () => {
+  it.each([
+    { address: '198.51.100.23', source: { ip: '198.51.100.23' } },
+    { address: '2001:db8::1', source: { ip: '2001:db8::1' } },
+    { address: '::ffff:192.0.2.1', source: { ip: '::ffff:192.0.2.1' } },
+    { address: 'athena.amazonaws.com', source: { domain: 'athena.amazonaws.com' } },
+    // Not an address (an octet above 255): sending it to an `ip` field would reject the document.
+    { address: '77.88.999.69', source: { domain: '77.88.999.69' } },
+    { address: '', source: undefined },
+    { address: undefined, source: undefined },
+  ])('$address', ({ address, source }) => {
+    const event = { ...fixture('get-workgroup'), sourceIPAddress: address };
+    expect(fieldsOf(event).source).toEqual(source);
+  });
+});
+
+describe('parseAthenaCloudTrail: query text and ids', () => {
+  const base = fixture('start-query-iam-full-sql-ipv6');
+  it.each([
+    { name: 'query present', request: { queryString: 'SELECT 1' }, response: null, athena: { query: 'SELECT 1' } },
+    { name: '***OMITTED***', request: { queryString: '***OMITTED***' }, response: null, athena: { query_omitted: true } },
+    {
+      name: 'id from responseElements wins over requestParameters',
+      request: { queryExecutionId: 'from-request' },
+      response: { queryExecutionId: 'from-response' },
+      athena: { query_execution_id: 'from-response' },
+    },
+    { name: 'id from requestParameters', request: { queryExecutionId: 'from-request' }, response: null, athena: { query_execution_id: 'from-request' } },
+    { name: 'empty id list', request: { queryExecutionIds: [] }, response: null, athena: {} },
+    { name: 'non-string ids dropped', request: { queryExecutionIds: ['a', 7, null] }, response: null, athena: { query_execution_ids: ['a'] } },
+    { name: 'requestParameters is a string', request: 'oops', response: 'oops', athena: {} },
+  ])('$name', ({ request, response, athena }) => {
+    const fields = fieldsOf({ ...base, requestParameters: request, responseElements: response });
+    expect(valueAt(fields, 'aws.athena')).toEqual({ client: 'boto3', ...athena });
+    if (typeof request !== 'object') expect(valueAt(fields, 'aws.cloudtrail.request_parameters')).toBeUndefined();
+  });
+
+  it('readOnly written as a string is still a boolean', () => {
+    expect(valueAt(fieldsOf({ ...base, readOnly: 'true' }), 'aws.cloudtrail.read_only')).toBe(true);
+  });
+});
+
+describe('detectAthenaClient', () => {
+  it.each([
+    { userAgent: 'aws-internal/3', invokedBy: undefined, client: 'console' },
+    { userAgent: 'aws-internal/3 aws-sdk-java/1.12.660 Linux/5.10 OpenJDK_64-Bit_Server_VM/25.402-b08', invokedBy: undefined, client: 'console' },
+    { userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15', invokedBy: undefined, client: 'console' },
+    { userAgent: 'console.amazonaws.com', invokedBy: undefined, client: 'console' },
+    { userAgent: undefined, invokedBy: 'signin.amazonaws.com', client: 'console' },
+    { userAgent: 'glue.amazonaws.com', invokedBy: undefined, client: 'glue' },
+    { userAgent: 'aws-sdk-java/1.12.0 AWS-Glue/3.0', invokedBy: undefined, client: 'glue' },
+    { userAgent: 'athena.amazonaws.com', invokedBy: 'glue.amazonaws.com', client: 'glue' },
+    { userAgent: 'Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 exec-env/SageMaker-Studio', invokedBy: undefined, client: 'sagemaker' },
+    { userAgent: 'sagemaker.amazonaws.com', invokedBy: undefined, client: 'sagemaker' },
+    { userAgent: 'sbAthenaJDBCDriver/2.0, aws-internal/3', invokedBy: undefined, client: 'quicksight' },
+    { userAgent: 'quicksight.amazonaws.com', invokedBy: undefined, client: 'quicksight' },
+    { userAgent: 'sbAthenaJDBCDriver/2.1.5 aws-sdk-java/1.12.0', invokedBy: undefined, client: 'jdbc' },
+    { userAgent: 'AthenaJDBC/3.2.0 aws-sdk-java/2.21.0', invokedBy: undefined, client: 'jdbc' },
+    { userAgent: 'sbAthenaODBCDriver/1.2 aws-sdk-cpp/1.9', invokedBy: undefined, client: 'odbc' },
+    { userAgent: 'Boto3/1.28.57 Python/3.10.13 Linux/5.15 Botocore/1.31.57 PyAthena/3.0.10', invokedBy: undefined, client: 'pyathena' },
+    { userAgent: 'aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64 prompt/off command/athena.get-query-execution', invokedBy: undefined, client: 'aws-cli' },
+    { userAgent: 'aws-cli/1.11.85 Python/2.7.10 Darwin/16.6.0 botocore/1.5.48', invokedBy: undefined, client: 'aws-cli' },
+    { userAgent: 'Boto3/1.24.84 Python/3.8.14 Linux/4.14 Botocore/1.27.84', invokedBy: undefined, client: 'boto3' },
+    { userAgent: 'Botocore/1.34.0 ua/2.0 os/linux', invokedBy: undefined, client: 'boto3' },
+    { userAgent: 'aws-sdk-go/1.38.37 (go1.16; linux; amd64) exec-env/AWS_Lambda_go1.x', invokedBy: undefined, client: 'sdk' },
+    { userAgent: 'aws-sdk-js/3.540.0 ua/2.0 os/linux lang/js md/nodejs#20.11.1 api/athena#3.540.0', invokedBy: undefined, client: 'sdk' },
+    { userAgent: 'aws-sdk-dotnet-coreclr/3.7.300 aws-sdk-dotnet-core/3.7.300 .NET_Core/6.0', invokedBy: undefined, client: 'sdk' },
+    { userAgent: 'Datadog', invokedBy: undefined, client: 'other' },
+    { userAgent: 'AWS Internal', invokedBy: undefined, client: 'other' },
+    { userAgent: undefined, invokedBy: undefined, client: undefined },
+  ])('$userAgent / $invokedBy -> $client', ({ userAgent, invokedBy, client }) => {
+    expect(detectAthenaClient(userAgent, invokedBy)).toBe(client);
+  });
+});
+
+describe('parseAthenaCloudTrail: events of other services', () => {
+  it('goes to generic with the event id, time and region', () => {
+    const event = {
+      eventVersion: '1.09',
+      userIdentity: { type: 'AssumedRole', invokedBy: 'athena.amazonaws.com' },
+      eventTime: '2025-03-10T09:15:43Z',
+      eventSource: 'glue.amazonaws.com',
+      eventName: 'GetTable',
+      awsRegion: 'eu-west-1',
+      sourceIPAddress: 'athena.amazonaws.com',
+      userAgent: 'athena.amazonaws.com',
+      requestParameters: { databaseName: 'sales', name: 'orders' },
+      responseElements: null,
+      eventID: '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f',
+      eventType: 'AwsApiCall',
+      recipientAccountId: '111122223333',
+    };
+    expect(parse(event)).toEqual({
+      ok: true,
+      belongsTo: 'generic',
+      fields: { cloudwatch: { json: event } },
+      id: '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f',
+      timestamp: '2025-03-10T09:15:43.000Z',
+      region: 'eu-west-1',
+    });
+  });
+});
+
+describe('parseAthenaCloudTrail: failures', () => {
+  it.each([
+    { name: 'plain text', message: 'hello', reason: /not a JSON object/ },
+    { name: 'empty', message: '', reason: /not a JSON object/ },
+    { name: 'truncated JSON', message: '{"eventVersion":"1.11","eventSource":"athena.amaz', reason: /invalid JSON/ },
+    { name: 'a JSON array', message: '[{"eventSource":"athena.amazonaws.com"}]', reason: /not a JSON object/ },
+    { name: 'the S3 file wrapper', message: '{"Records":[{"eventSource":"athena.amazonaws.com"}]}', reason: /Records/ },
+    { name: 'JSON that is no CloudTrail event', message: '{"level":"info","msg":"hi"}', reason: /eventSource or eventName/ },
+    {
+      name: 'eventTime missing',
+      message: '{"eventSource":"athena.amazonaws.com","eventName":"GetQueryExecution","eventID":"x"}',
+      reason: /eventTime/,
+    },
+    {
+      name: 'eventTime not a time',
+      message: '{"eventSource":"athena.amazonaws.com","eventName":"GetQueryExecution","eventTime":"2025-13-40T99:00:00Z"}',
+      reason: /eventTime/,
+    },
+  ])('$name', ({ message, reason }) => {
+    const result = parseAthenaCloudTrail(message, CONTEXT);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+});
+
+describe('parseAthenaCloudTrail: schema coverage', () => {
+  it('asserts every aws.athena / aws.cloudtrail / event / user / source / user_agent field of schema.md', () => {
+    const schemaFields = [
+      'event.action',
+      'event.provider',
+      'event.id',
+      'event.outcome',
+      'aws.cloudtrail.request_id',
+      'aws.cloudtrail.event_type',
+      'aws.cloudtrail.recipient_account_id',
+      'aws.cloudtrail.read_only',
+      'aws.cloudtrail.error_code',
+      'aws.cloudtrail.error_message',
+      'aws.cloudtrail.user_identity.type',
+      'aws.cloudtrail.user_identity.arn',
+      'aws.cloudtrail.user_identity.principal_id',
+      'aws.cloudtrail.user_identity.account_id',
+      'aws.cloudtrail.user_identity.access_key_id',
+      'aws.cloudtrail.user_identity.invoked_by',
+      'aws.cloudtrail.user_identity.session_name',
+      'aws.cloudtrail.user_identity.identity_center_user_id',
+      'user.name',
+      'source.ip',
+      'source.domain',
+      'user_agent.original',
+      'aws.athena.client',
+      'aws.athena.query_execution_id',
+      'aws.athena.query_execution_ids',
+      'aws.athena.query',
+      'aws.athena.query_omitted',
+      'aws.athena.work_group',
+      'aws.athena.database',
+      'aws.athena.catalog',
+      'aws.athena.output_location',
+      'aws.cloudtrail.request_parameters',
+      'aws.cloudtrail.response_elements',
+    ];
+    expect(schemaFields.filter((field) => !covered.has(field))).toEqual([]);
+  });
+});
