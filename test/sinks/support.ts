@@ -52,7 +52,7 @@ export function clientFor(fake: FakeOpenSearch, settings: ClientSettings = {}): 
 /** A sink with instant, recorded backoff sleeps and a fixed clock. */
 export function sinkFor(
   client: OpenSearchClient,
-  options: Partial<OpenSearchSinkOptions> & { indexing?: Partial<IndexingConfig> } = {},
+  options: Omit<Partial<OpenSearchSinkOptions>, 'indexing'> & { indexing?: Partial<IndexingConfig> } = {},
 ): { sink: OpenSearchSink; sleeps: number[] } {
   const sleeps: number[] = [];
   const sink = new OpenSearchSink(client, {
