@@ -32,7 +32,8 @@ export function createSinkFromTarget(to: string, env: Env, indexing: IndexingCon
   if (to.trim() === '') throw new ConfigError('--to', 'is empty (use file:<dir>, stdout, or an OpenSearch URL)');
   const config = loadOpenSearchConfig(env, to);
   return {
-    sink: new OpenSearchSink(createOpenSearchClient(config), { indexing }),
+    // The CLI owns its client: closing it lets the process exit instead of idling on keep-alive sockets.
+    sink: new OpenSearchSink(createOpenSearchClient(config), { indexing, ownsClient: true }),
     description: `OpenSearch at ${config.endpoint} (auth ${config.auth})`,
     usesStdout: false,
   };

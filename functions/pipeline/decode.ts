@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { DecodeError } from './errors';
 import type { LogBatch, LogEvent } from './types';
@@ -5,9 +6,7 @@ import type { LogBatch, LogEvent } from './types';
 /** A decoded batch, plus whether its bytes had to be repaired to read as UTF-8. */
 export type DecodedBatch = LogBatch & { readonly invalidUtf8?: true };
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const lossyUtf8 = new TextDecoder('utf-8');
+const BASE64_PADDING = /={1,2}$/;
 
 /**
  * Decodes the `awslogs.data` of a subscription event (or a Kinesis record's data):
@@ -40,13 +39,9 @@ export function parseBatchJson(json: Buffer | string): DecodedBatch {
   if (typeof json === 'string') {
     text = json;
   } else {
-    try {
-      text = strictUtf8.decode(json);
-    } catch {
-      // Keep the data (bad bytes become U+FFFD) and mark the documents, rather than lose the batch.
-      text = lossyUtf8.decode(json);
-      invalidUtf8 = true;
-    }
+    // Invalid bytes become U+FFFD: the documents are marked rather than the batch lost.
+    invalidUtf8 = !isUtf8(json);
+    text = json.toString('utf8');
   }
   let value: unknown;
   try {
@@ -62,11 +57,14 @@ function decodeBase64(data: string): Buffer {
   if (typeof data !== 'string' || data.length === 0) {
     throw new DecodeError('base64', 'data is empty or not a string');
   }
-  // Buffer.from silently skips bad characters: check the alphabet and length first.
-  if (data.length % 4 !== 0 || !BASE64.test(data)) {
+  const bytes = Buffer.from(data, 'base64');
+  // Buffer.from silently skips characters outside the alphabet: a valid string decodes to
+  // exactly 3 bytes per 4 characters, less its padding. O(1), unlike a regex over 1 MB.
+  const padding = BASE64_PADDING.exec(data.slice(-2))?.[0].length ?? 0;
+  if (data.length % 4 !== 0 || bytes.length !== (data.length / 4) * 3 - padding) {
     throw new DecodeError('base64', `data is not valid base64 (${data.length} characters, truncated or corrupt)`);
   }
-  return Buffer.from(data, 'base64');
+  return bytes;
 }
 
 /** Checks the subscription payload shape field by field, naming the first one that is wrong. */
