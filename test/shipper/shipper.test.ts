@@ -5,6 +5,8 @@ import { DecodeError, SinkError } from '../../functions/pipeline/errors';
 import { createShipper, type Telemetry } from '../../functions/shipper/shipper';
 import type { InvocationSummary } from '../../functions/shipper/summary';
 import { encodePayload, makeBatch, subscriptionEvent } from '../helpers/batches';
+import type { LogDocument } from '../../functions/pipeline/types';
+import type { WriteOptions } from '../../functions/sinks/types';
 import { MemorySink } from '../helpers/memory-sink';
 
 const config = loadPipelineConfig({});
@@ -91,12 +93,12 @@ describe('createShipper', () => {
 
   it('passes a deadline from the invocation context to the sink', async () => {
     let seen: number | undefined;
-    const sink = new MemorySink();
-    const original = sink.write.bind(sink);
-    sink.write = async (documents, options) => {
-      seen = options?.deadline;
-      return original(documents);
-    };
+    const sink = new (class extends MemorySink {
+      override async write(documents: readonly LogDocument[], options?: WriteOptions) {
+        seen = options?.deadline;
+        return super.write(documents);
+      }
+    })();
     const timed = createShipper({ registry: createRegistry(), config, sink, safetyMarginMs: 1000 });
     const before = Date.now();
     await timed(subscriptionEvent(makeBatch('/ecs/app', ['x'])), { getRemainingTimeInMillis: () => 10_000 });
