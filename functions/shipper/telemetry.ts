@@ -7,10 +7,15 @@ import type { InvocationSummary } from './summary';
 const SERVICE = 'cwl-opensearch-shipper';
 const NAMESPACE = 'CwlOpenSearch';
 
-/** Structured logs and EMF metrics per invocation, with Powertools for AWS Lambda. */
+/**
+ * Structured logs and EMF metrics per invocation, with Powertools for AWS Lambda. The
+ * POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE variables win over the defaults
+ * (Powertools gives constructor options precedence, so defaults are passed only when unset).
+ */
 export function createPowertoolsTelemetry(
-  logger = new Logger({ serviceName: SERVICE }),
-  metrics = new Metrics({ namespace: NAMESPACE, serviceName: SERVICE }),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME || SERVICE }),
+  metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE || NAMESPACE, serviceName: env.POWERTOOLS_SERVICE_NAME || SERVICE }),
 ): Telemetry & { readonly logger: Logger } {
   function publish(summary: InvocationSummary): void {
     metrics.addMetric('DocumentsReceived', MetricUnit.Count, summary.received);
