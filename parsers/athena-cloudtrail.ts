@@ -2,6 +2,7 @@ import { detectAthenaClient } from './cloudtrail-client';
 import { readUserIdentity } from './cloudtrail-identity';
 import { isIpAddress } from './cloudtrail-ip';
 import { asObject, compact, nonEmptyObject, text, type JsonObject } from './cloudtrail-json';
+import { readJsonObject } from './generic';
 import type { Fields, ParseContext, ParseResult } from './types';
 
 /**
@@ -33,18 +34,9 @@ export function parseAthenaCloudTrail(message: string, _context?: ParseContext):
 type ReadEvent = { ok: true; event: JsonObject; timestamp: string } | { ok: false; reason: string };
 
 function readEvent(message: string): ReadEvent {
-  const start = message.trimStart();
-  if (!start.startsWith('{')) {
-    return { ok: false, reason: 'not a CloudTrail event: the message is not a JSON object' };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(start);
-  } catch (error) {
-    return { ok: false, reason: `not a CloudTrail event: invalid JSON (${(error as Error).message})` };
-  }
-  const event = asObject(value);
-  if (event === undefined) return { ok: false, reason: 'not a CloudTrail event: the message is not a JSON object' };
+  const json = readJsonObject(message);
+  if (!json.ok) return { ok: false, reason: `not a CloudTrail event: ${json.reason}` };
+  const event = json.value;
   if (Array.isArray(event.Records)) {
     return { ok: false, reason: 'a {"Records":[…]} file, not one CloudTrail event: split it into single events first' };
   }

@@ -9,16 +9,61 @@ export function parseGeneric(message: string, _context?: ParseContext): ParseRes
   return json === undefined ? { ok: true, fields: {} } : { ok: true, fields: { cloudwatch: { json } } };
 }
 
-/** The message as a JSON object, or undefined when it is not one (cheap first-byte check). */
-export function parseJsonObject(message: string): Record<string, unknown> | undefined {
+/**
+ * Deepest nesting kept as an object. `JSON.parse` accepts any depth, but `JSON.stringify`
+ * (the bulk encoder) overflows the stack on a few thousand levels, which would turn one
+ * hostile log line into a batch that fails forever.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+export type JsonObjectRead =
+  | { readonly ok: true; readonly value: Record<string, unknown> }
+  | { readonly ok: false; readonly reason: string };
+
+/** The message as a JSON object (cheap first-byte check), or why it is not one. */
+export function readJsonObject(message: string): JsonObjectRead {
   const start = message.trimStart();
-  if (!start.startsWith('{')) return undefined;
+  if (!start.startsWith('{')) return { ok: false, reason: 'the message is not a JSON object' };
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(start);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
+    value = JSON.parse(start);
+  } catch (error) {
+    return { ok: false, reason: `invalid JSON (${(error as Error).message})` };
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: 'the message is not a JSON object' };
+  }
+  if (mayBeDeeperThan(start, MAX_JSON_DEPTH) && isDeeperThan(value, MAX_JSON_DEPTH)) {
+    return { ok: false, reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** The message as a JSON object, or undefined when it is not one. */
+export function parseJsonObject(message: string): Record<string, unknown> | undefined {
+  const read = readJsonObject(message);
+  return read.ok ? read.value : undefined;
+}
+
+/** Fewer opening brackets than the limit cannot nest that deep; most messages stop here. */
+function mayBeDeeperThan(text: string, limit: number): boolean {
+  let brackets = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if ((code === 0x7b || code === 0x5b) && ++brackets > limit) return true;
+  }
+  return false;
+}
+
+/** Iterative, so that checking the depth cannot overflow the stack either. */
+function isDeeperThan(root: object, limit: number): boolean {
+  const pending: [object, number][] = [[root, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (depth > limit) return true;
+    for (const member of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof member === 'object' && member !== null) pending.push([member, depth + 1]);
+    }
+  }
+  return false;
 }

@@ -484,6 +484,11 @@ describe('parseAthenaCloudTrail: failures', () => {
     { name: 'empty', message: '', reason: /not a JSON object/ },
     { name: 'truncated JSON', message: '{"eventVersion":"1.11","eventSource":"athena.amaz', reason: /invalid JSON/ },
     { name: 'a JSON array', message: '[{"eventSource":"athena.amazonaws.com"}]', reason: /not a JSON object/ },
+    {
+      name: 'nested too deep',
+      message: `{"eventSource":"athena.amazonaws.com","eventName":"X","eventTime":"2025-03-10T09:00:00Z","requestParameters":${'['.repeat(100)}${']'.repeat(100)}}`,
+      reason: /nested deeper than/,
+    },
     { name: 'the S3 file wrapper', message: '{"Records":[{"eventSource":"athena.amazonaws.com"}]}', reason: /Records/ },
     { name: 'JSON that is no CloudTrail event', message: '{"level":"info","msg":"hi"}', reason: /eventSource or eventName/ },
     {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGeneric, parseJsonObject } from '../../parsers/generic';
+import { MAX_JSON_DEPTH, parseGeneric, parseJsonObject, readJsonObject } from '../../parsers/generic';
 
 const CONTEXT = { logGroup: '/ecs/web', logStream: 'web/web/0a1b2c', timestamp: 0 };
 
@@ -19,6 +19,19 @@ describe('parseGeneric', () => {
     expect(parseGeneric(message, CONTEXT)).toEqual({ ok: true, fields });
   });
 
+  // `{"a":[[…]]}` with the object itself as level 1.
+  const nested = (depth: number) => `{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+
+  it('keeps JSON nested exactly MAX_JSON_DEPTH levels deep', () => {
+    expect(parseGeneric(nested(MAX_JSON_DEPTH), CONTEXT).fields).toHaveProperty('cloudwatch.json.a');
+  });
+
+  it.each([MAX_JSON_DEPTH + 1, 200_000])('drops JSON nested %i levels deep, which the bulk encoder could not serialise', (depth) => {
+    const result = parseGeneric(nested(depth), CONTEXT);
+    expect(result).toEqual({ ok: true, fields: {} });
+    expect(() => JSON.stringify(result)).not.toThrow();
+  });
+
   it('never fails: generic documents are never parse failures', () => {
     expect(parseGeneric('\u0000\uffff{', CONTEXT).ok).toBe(true);
   });
@@ -34,5 +47,22 @@ describe('parseJsonObject', () => {
     { message: 'x{"k":1}', value: undefined },
   ])('$message', ({ message, value }) => {
     expect(parseJsonObject(message)).toEqual(value);
+  });
+});
+
+describe('readJsonObject', () => {
+  it.each([
+    { message: 'text', reason: /not a JSON object/ },
+    { message: '{"a":', reason: /invalid JSON/ },
+    { message: '{"a":1}{"b":2}', reason: /invalid JSON/ },
+    { message: `{"a":${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}}`, reason: /nested deeper than 64 levels/ },
+  ])('$message', ({ message, reason }) => {
+    const read = readJsonObject(message);
+    expect(read.ok).toBe(false);
+    if (!read.ok) expect(read.reason).toMatch(reason);
+  });
+
+  it('deep nesting inside strings does not count', () => {
+    expect(readJsonObject(`{"a":"${'['.repeat(500)}"}`)).toEqual({ ok: true, value: { a: '['.repeat(500) } });
   });
 });

@@ -375,6 +375,11 @@ const APP_LINES = table([
   },
   { name: 'broken JSON', message: '{"type":"platform.report",', lambda: { record_type: 'log' } },
   { name: 'a JSON array', message: '[1,2,3]', lambda: { record_type: 'log' } },
+  {
+    name: 'JSON nested too deep to keep as an object',
+    message: `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    lambda: { record_type: 'log' },
+  },
 ]);
 
 const JSON_RECORDS = table([
