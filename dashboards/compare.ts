@@ -13,19 +13,31 @@ import { createHash } from 'node:crypto';
  * string form (`"1"` equals `1`, `"false"` equals `false`), as OpenSearch echoes them.
  */
 export function isSubset(desired: unknown, actual: unknown): boolean {
-  if (desired === null || desired === undefined) return actual === null || actual === undefined;
+  return findDifference(desired, actual) === undefined;
+}
+
+/** The first path where `desired` is not a subset of `actual` (`""` for the root), or undefined. */
+export function findDifference(desired: unknown, actual: unknown, path = ''): string | undefined {
+  if (desired === null || desired === undefined) return actual === null || actual === undefined ? undefined : path;
   if (Array.isArray(desired)) {
-    return (
-      Array.isArray(actual) && actual.length === desired.length && desired.every((item, i) => isSubset(item, actual[i]))
-    );
+    if (!Array.isArray(actual) || actual.length !== desired.length) return path;
+    for (const [i, item] of desired.entries()) {
+      const found = findDifference(item, actual[i], `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
   if (typeof desired === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return path;
     const target = actual as Record<string, unknown>;
-    return Object.entries(desired as Record<string, unknown>).every(([key, value]) => isSubset(value, target[key]));
+    for (const [key, value] of Object.entries(desired as Record<string, unknown>)) {
+      const found = findDifference(value, target[key], path === '' ? key : `${path}.${key}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
-  if (actual === null || actual === undefined || typeof actual === 'object') return false;
-  return String(desired) === String(actual);
+  if (actual === null || actual === undefined || typeof actual === 'object') return path;
+  return String(desired) === String(actual) ? undefined : path;
 }
 
 /** Both ways subset: equal up to the scalar string form. */

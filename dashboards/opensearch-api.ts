@@ -1,0 +1,51 @@
+import type { OpenSearchClient } from '../functions/sinks/opensearch';
+
+/** Thin helpers over `client.transport.request` for the plugin APIs the typed client lacks. */
+
+export interface ApiReply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** Sends one request; a 404 is returned (it means "absent"), other errors throw. */
+export async function callOpenSearch(
+  client: OpenSearchClient,
+  method: string,
+  path: string,
+  options: { body?: unknown; querystring?: Record<string, string> } = {},
+): Promise<ApiReply> {
+  const response = await client.transport.request(
+    {
+      method,
+      path,
+      ...(options.body !== undefined && { body: options.body as Record<string, unknown> }),
+      ...(options.querystring !== undefined && { querystring: options.querystring }),
+    },
+    { ignore: [404] },
+  );
+  return { status: response.statusCode ?? 200, body: response.body };
+}
+
+/** A one-line reason for a failed call: status, error type and reason when the server gave them. */
+export function describeError(error: unknown): string {
+  if (error !== null && typeof error === 'object' && 'meta' in error) {
+    const meta = (error as { meta?: { statusCode?: number; body?: unknown } }).meta;
+    const status = meta?.statusCode;
+    const detail = errorDetail(meta?.body);
+    if (status !== undefined) return `HTTP ${status}${detail === '' ? '' : `: ${detail}`}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorDetail(body: unknown): string {
+  if (typeof body === 'string') return body.slice(0, 300);
+  if (body === null || typeof body !== 'object') return '';
+  const error = (body as { error?: unknown }).error;
+  if (typeof error === 'string') return error.slice(0, 300);
+  if (error !== null && typeof error === 'object') {
+    const { type, reason } = error as { type?: unknown; reason?: unknown };
+    return [type, reason].filter((part) => typeof part === 'string' && part !== '').join(': ').slice(0, 300);
+  }
+  const message = (body as { message?: unknown; Message?: unknown }).message ?? (body as { Message?: unknown }).Message;
+  return typeof message === 'string' ? message.slice(0, 300) : JSON.stringify(body).slice(0, 300);
+}

@@ -1,0 +1,44 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { applyAssets } from '../../dashboards/apply';
+import { loadAssetsConfig } from '../../dashboards/config';
+import { AssetsApplyError } from '../../dashboards/errors';
+import { summarizeReport } from '../../dashboards/report';
+
+/** The custom resource's fixed physical id: one set of assets per stack, never replaced. */
+export const PHYSICAL_RESOURCE_ID = 'cwl-opensearch-assets';
+
+/** What the CDK `Provider` framework expects back from `onEvent`. */
+export interface AssetsResourceResponse {
+  readonly PhysicalResourceId: string;
+  readonly Data: { readonly summary: string };
+}
+
+const logger = new Logger({ serviceName: 'cwl-opensearch-assets' });
+
+/**
+ * `onEvent` of the assets custom resource (CDK `Provider`). Create and Update apply every
+ * asset exactly as `cwl-opensearch assets apply` does and fail the deployment when one
+ * failed; Delete keeps everything (templates and dashboards outlive the stack, and the
+ * indices they govern hold data).
+ */
+export async function handler(event: CloudFormationCustomResourceEvent): Promise<AssetsResourceResponse> {
+  if (event.RequestType === 'Delete') {
+    logger.info('delete: OpenSearch assets are kept');
+    return { PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { summary: 'kept (delete is a no-op)' } };
+  }
+  const report = await applyAssets(loadAssetsConfig(process.env));
+  const summary = summarizeReport(report);
+  for (const result of report.results) {
+    if (result.status !== 'unchanged') logger.info('asset', { ...result });
+  }
+  logger.info(summary, { counts: report.counts });
+  if (report.counts.failed > 0) {
+    const failed = report.results
+      .filter((result) => result.status === 'failed')
+      .map((result) => `${result.kind} ${result.name}: ${result.reason ?? 'failed'}`);
+    // CloudFormation shows this message; its response is capped at 4 KiB, so keep it short.
+    throw new AssetsApplyError(`${summary}. Failed: ${failed.join('; ')}`.slice(0, 1500), report.counts.failed);
+  }
+  return { PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { summary } };
+}

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { applyAssets } from '../../../dashboards/apply';
+import { loadAssetsConfig } from '../../../dashboards/config';
+import { exportSavedObjects } from '../../../dashboards/export';
+import { formatReport, summarizeReport } from '../../../dashboards/report';
+import type { Env } from '../../pipeline/config';
+
+interface ConnectionFlags {
+  readonly to?: string;
+  readonly dashboardsUrl?: string;
+  readonly tenant?: string;
+}
+
+interface ApplyFlags extends ConnectionFlags {
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+}
+
+interface ExportFlags extends ConnectionFlags {
+  readonly out?: string;
+  readonly all?: boolean;
+}
+
+/** `assets apply` and `assets export`: the index templates, ISM policies, monitors and saved objects of `dashboards/`. */
+export function registerAssetsCommand(program: Command): void {
+  const assets = program
+    .command('assets')
+    .description('Apply or export the OpenSearch assets kept in dashboards/ (templates, retention, monitors, saved objects).');
+
+  withConnection(
+    assets
+      .command('apply')
+      .description(
+        'Create or update every asset, idempotently: each is read and compared first and written only when absent or ' +
+          'different; a second run reports everything unchanged. Exit status 1 when an asset failed.',
+      )
+      .option('--dry-run', 'compare only and report what would be created or updated')
+      .option('--json', 'print the report as JSON'),
+  ).action(async (flags: ApplyFlags) => {
+    const config = loadAssetsConfig(connectionEnv(flags));
+    const report = await applyAssets(config, {}, { dryRun: flags.dryRun ?? false });
+    process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    if (report.counts.failed > 0) {
+      process.stderr.write(`cwl-opensearch: ${summarizeReport(report)}\n`);
+      process.exitCode = 1;
+    }
+  });
+
+  withConnection(
+    assets
+      .command('export')
+      .description(
+        'Write the current saved objects (index patterns, searches, visualizations, dashboards) as NDJSON, sorted, ' +
+          'for review against dashboards/saved-objects/.',
+      )
+      .option('--out <file>', 'write to this file instead of stdout')
+      .option('--all', 'every object of those types in the tenant, not only the ones dashboards/ defines'),
+  ).action(async (flags: ExportFlags) => {
+    const config = loadAssetsConfig(connectionEnv(flags));
+    const result = await exportSavedObjects(config, {}, { all: flags.all ?? false });
+    if (flags.out !== undefined) await writeFile(flags.out, result.ndjson);
+    else process.stdout.write(result.ndjson);
+    const where = flags.out === undefined ? '' : ` to ${flags.out}`;
+    const missing = result.missing.length === 0 ? '' : `; not in the tenant: ${result.missing.join(', ')}`;
+    process.stderr.write(`exported ${result.count} saved objects from ${config.dashboardsUrl}${where}${missing}\n`);
+  });
+}
+
+function withConnection(command: Command): Command {
+  return command
+    .option('--to <url>', 'OpenSearch endpoint (overrides OPENSEARCH_ENDPOINT); auth from the OPENSEARCH_* variables')
+    .option('--dashboards-url <url>', 'OpenSearch Dashboards URL (overrides DASHBOARDS_URL; default <endpoint>/_dashboards)')
+    .option('--tenant <name>', 'security tenant for saved objects (overrides DASHBOARDS_TENANT; default global)');
+}
+
+/** The environment with the command-line overrides applied, so one loader validates both. */
+function connectionEnv(flags: ConnectionFlags): Env {
+  return {
+    ...process.env,
+    ...(flags.to !== undefined && { OPENSEARCH_ENDPOINT: flags.to }),
+    ...(flags.dashboardsUrl !== undefined && { DASHBOARDS_URL: flags.dashboardsUrl }),
+    ...(flags.tenant !== undefined && { DASHBOARDS_TENANT: flags.tenant }),
+  };
+}
