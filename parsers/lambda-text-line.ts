@@ -129,7 +129,7 @@ function scanValues(message: string): Map<Key, string> {
 
 function cutValue(message: string, start: number, end: number): string {
   let from = start;
-  while (from < end && (message[from] === ' ' || message[from] === '\u00a0')) from += 1;
+  while (from < end && message[from] === ' ') from += 1;
   let to = from;
   while (to < end && !isLineBreakOrTab(message, to)) to += 1;
   while (to > from && message[to - 1] === ' ') to -= 1;
