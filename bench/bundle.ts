@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { median } from './measure';
 
-export const OUT = join(import.meta.dirname, '.out');
+/** Scratch output, git-ignored. Paths are from the project root: npm runs scripts there. */
+export const ROOT = process.cwd();
+export const OUT = join(ROOT, 'bench/.out');
 
 /**
  * Bundles an entry the way the CDK app does for Lambda (esbuild, Node 22, minified, the AWS

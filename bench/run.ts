@@ -9,7 +9,7 @@ import { createRegistry } from '../parsers/registry';
 import type { ParserId } from '../parsers/types';
 import { loadPipelineConfig } from '../functions/pipeline/config';
 import { createShipper } from '../functions/shipper/shipper';
-import { OUT, bundle, moduleLoadMs } from './bundle';
+import { OUT, ROOT, bundle, moduleLoadMs } from './bundle';
 import { EncodingSink } from './encoding-sink';
 import { SOURCES, generateBatch, type GeneratedBatch } from './generate';
 import { compare, timeOnce } from './measure';
@@ -33,7 +33,7 @@ const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maxim
 const rows: string[][] = [];
 const misses: string[] = [];
 
-console.log(`cwl-opensearch benchmark (Node ${process.version}, ${process.arch}${QUICK ? ', --quick' : ''})\n`);
+console.log(`cwl-opensearch benchmark (Node ${process.version}, ${process.arch}, esbuild bundle${QUICK ? ', --quick' : ''})\n`);
 console.log('Shipper on generated batches, no network (documents serialized into bulk bodies, not sent):');
 const fullBatches: GeneratedBatch[] = [];
 for (const source of SOURCES) {
@@ -91,7 +91,7 @@ printTable(['input', ...parserIds], adversarialRows);
 
 console.log('\nBundled shipper (esbuild, as deployed: Node 22, minified, AWS SDK from the runtime):');
 mkdirSync(OUT, { recursive: true });
-const shipper = await bundle(join(import.meta.dirname, '../functions/shipper/handler.ts'), 'shipper');
+const shipper = await bundle(join(ROOT, 'functions/shipper/handler.ts'), 'shipper');
 const load = moduleLoadMs(shipper.file, QUICK ? 3 : 7);
 if (shipper.bytes > TARGETS.bundleBytes) misses.push(`bundle ${fmt(shipper.bytes / 1024)} KiB`);
 if (load.median > TARGETS.loadMs) misses.push(`module load ${fmt(load.median, 1)} ms`);
@@ -99,7 +99,7 @@ console.log(`  size ${fmt(shipper.bytes / 1024, 1)} KiB (target under ${fmt(TARG
 console.log(`  module load ${fmt(load.median, 1)} ms median of ${QUICK ? 3 : 7} fresh processes (target under ${TARGETS.loadMs} ms); importing node:os alone: ${fmt(load.emptyImport, 1)} ms`);
 
 console.log('\nPeak memory, one fresh process per full batch (bundled code, network-free sink):');
-const probe = await bundle(join(import.meta.dirname, 'peak-memory.ts'), 'peak-memory');
+const probe = await bundle(join(ROOT, 'bench/peak-memory.ts'), 'peak-memory');
 const memoryRows: string[][] = [];
 for (const generated of fullBatches) {
   const file = join(OUT, `${generated.source}-full.json`);

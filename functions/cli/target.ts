@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadOpenSearchConfig, type Env, type IndexingConfig } from '../pipeline/config';
+import { loadBulkTuning, loadOpenSearchConfig, type Env, type IndexingConfig } from '../pipeline/config';
 import { ConfigError } from '../pipeline/errors';
 import { FileSink } from '../sinks/file';
 import { createOpenSearchClient } from '../sinks/opensearch';
@@ -33,7 +33,7 @@ export function createSinkFromTarget(to: string, env: Env, indexing: IndexingCon
   const config = loadOpenSearchConfig(env, to);
   return {
     // The CLI owns its client: closing it lets the process exit instead of idling on keep-alive sockets.
-    sink: new OpenSearchSink(createOpenSearchClient(config), { indexing, ownsClient: true }),
+    sink: new OpenSearchSink(createOpenSearchClient(config), { indexing, ...loadBulkTuning(env), ownsClient: true }),
     description: `OpenSearch at ${config.endpoint} (auth ${config.auth})`,
     usesStdout: false,
   };

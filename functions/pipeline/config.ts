@@ -54,6 +54,25 @@ export const DEFAULTS = {
   requestTimeoutMs: 30_000,
 } as const;
 
+/** How the bulk sink retries and how many requests it keeps in flight. */
+export interface BulkTuning {
+  readonly retry: { readonly baseDelayMs: number; readonly maxDelayMs: number; readonly maxAttempts: number };
+  readonly concurrency: number;
+}
+
+/** Reads BULK_RETRY_BASE_DELAY_MS, BULK_RETRY_MAX_DELAY_MS, BULK_RETRY_MAX_ATTEMPTS and BULK_CONCURRENCY. */
+export function loadBulkTuning(env: Env): BulkTuning {
+  const baseDelayMs = readInteger(env, 'BULK_RETRY_BASE_DELAY_MS', 100, 1, 60_000);
+  const maxDelayMs = readInteger(env, 'BULK_RETRY_MAX_DELAY_MS', 5_000, 1, 300_000);
+  if (maxDelayMs < baseDelayMs) {
+    throw new ConfigError('BULK_RETRY_MAX_DELAY_MS', `${maxDelayMs} is below BULK_RETRY_BASE_DELAY_MS (${baseDelayMs})`);
+  }
+  return {
+    retry: { baseDelayMs, maxDelayMs, maxAttempts: readInteger(env, 'BULK_RETRY_MAX_ATTEMPTS', 8, 1, 100) },
+    concurrency: readInteger(env, 'BULK_CONCURRENCY', 1, 1, 32),
+  };
+}
+
 /** Environment variables naming extra log-group patterns (comma-separated globs, `*` wildcard). */
 export const ROUTE_VARIABLES = {
   'rds-mysql-slowquery': 'ROUTE_RDS_MYSQL_SLOWQUERY',

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { createRegistry } from '../../parsers/registry';
-import { loadOpenSearchConfig, loadPipelineConfig } from '../pipeline/config';
+import { loadBulkTuning, loadOpenSearchConfig, loadPipelineConfig } from '../pipeline/config';
 import { createOpenSearchClient } from '../sinks/opensearch';
 import { OpenSearchSink } from '../sinks/opensearch-sink';
 import { createShipper } from './shipper';
@@ -15,6 +15,8 @@ const ship = createShipper({
   config: pipelineConfig,
   sink: new OpenSearchSink(createOpenSearchClient(loadOpenSearchConfig(process.env)), {
     indexing: pipelineConfig.indexing,
+    ...loadBulkTuning(process.env),
+    onRetry: (retry) => telemetry.logger.warn('bulk retry', { retry }),
   }),
   telemetry,
   ...(process.env.AWS_REGION !== undefined && { region: process.env.AWS_REGION }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadOpenSearchConfig, loadPipelineConfig } from '../../functions/pipeline/config';
+import { DEFAULTS, loadBulkTuning, loadOpenSearchConfig, loadPipelineConfig } from '../../functions/pipeline/config';
 import { ConfigError } from '../../functions/pipeline/errors';
 
 function configError(load: () => unknown): ConfigError {
@@ -78,5 +78,23 @@ describe('loadPipelineConfig', () => {
     [{ MAX_DECOMPRESSED_BYTES: 'lots' }, 'MAX_DECOMPRESSED_BYTES'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(configError(() => loadPipelineConfig(env)).variable).toBe(variable);
+  });
+});
+
+describe('loadBulkTuning', () => {
+  it('defaults to the sink policy and reads overrides', () => {
+    expect(loadBulkTuning({})).toEqual({ retry: { baseDelayMs: 100, maxDelayMs: 5000, maxAttempts: 8 }, concurrency: 1 });
+    expect(loadBulkTuning({ BULK_RETRY_BASE_DELAY_MS: '50', BULK_RETRY_MAX_DELAY_MS: '800', BULK_RETRY_MAX_ATTEMPTS: '3', BULK_CONCURRENCY: '4' })).toEqual({
+      retry: { baseDelayMs: 50, maxDelayMs: 800, maxAttempts: 3 },
+      concurrency: 4,
+    });
+  });
+
+  it.each([
+    [{ BULK_CONCURRENCY: '0' }, 'BULK_CONCURRENCY'],
+    [{ BULK_RETRY_MAX_ATTEMPTS: 'x' }, 'BULK_RETRY_MAX_ATTEMPTS'],
+    [{ BULK_RETRY_BASE_DELAY_MS: '500', BULK_RETRY_MAX_DELAY_MS: '100' }, 'BULK_RETRY_MAX_DELAY_MS'],
+  ])('rejects %j naming %s', (env, variable) => {
+    expect(configError(() => loadBulkTuning(env)).variable).toBe(variable);
   });
 });

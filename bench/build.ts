@@ -1,0 +1,17 @@
+// Bundles the benchmark with esbuild before it runs, so it measures the code as Lambda
+// runs it (esbuild output), not tsx's on-the-fly transform (which wraps functions).
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = join(import.meta.dirname, '..');
+await build({
+  entryPoints: [join(root, 'bench/run.ts')],
+  outfile: join(root, 'bench/.out/bench.mjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  external: ['esbuild', '@aws-sdk/*'],
+  banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+  logLevel: 'error',
+});
