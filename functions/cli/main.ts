@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { PipelineError } from '../pipeline/errors';
+import { registerAssetsCommand } from './commands/assets';
 import { registerParseCommand } from './commands/parse';
 import { registerReplayCommand } from './commands/replay';
 
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerReplayCommand(program);
   registerParseCommand(program);
+  registerAssetsCommand(program);
   return program;
 }
 

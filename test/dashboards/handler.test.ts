@@ -1,0 +1,81 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AssetsApplyError } from '../../dashboards/errors';
+import { ConfigError } from '../../functions/pipeline/errors';
+import { startFakeOpenSearch, type FakeOpenSearch } from '../helpers/fake-opensearch';
+import { addAssetRoutes, type FakeAssetsState } from '../helpers/fake-opensearch-assets';
+
+let fake: FakeOpenSearch;
+let state: FakeAssetsState;
+
+beforeEach(async () => {
+  fake = await startFakeOpenSearch();
+  state = addAssetRoutes(fake);
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('OPENSEARCH_ENDPOINT', fake.url);
+  vi.stubEnv('OPENSEARCH_AUTH', 'none');
+});
+
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await fake.close();
+});
+
+function event(type: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResourceEvent {
+  const base = {
+    ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider',
+    ResponseURL: 'https://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/x',
+    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/cwl/1',
+    RequestId: 'request-1',
+    LogicalResourceId: 'OpenSearchAssets',
+    ResourceType: 'Custom::OpenSearchAssets',
+    ResourceProperties: { ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:provider', AssetsHash: 'abc' },
+  };
+  if (type === 'Create') return { ...base, RequestType: 'Create' };
+  const existing = { ...base, PhysicalResourceId: 'cwl-opensearch-assets' };
+  return type === 'Update'
+    ? { ...existing, RequestType: 'Update', OldResourceProperties: { AssetsHash: 'old' } }
+    : { ...existing, RequestType: 'Delete' };
+}
+
+async function handler(): Promise<typeof import('../../functions/assets/handler').handler> {
+  return (await import('../../functions/assets/handler')).handler;
+}
+
+describe('assets custom resource handler', () => {
+  it('Create applies every asset and returns the fixed physical id with a summary', async () => {
+    const response = await (await handler())(event('Create'));
+    expect(response.PhysicalResourceId).toBe('cwl-opensearch-assets');
+    expect(response.Data.summary).toMatch(/^applied \d+ assets: \d+ created, 0 updated, 0 unchanged, 0 failed$/);
+    expect(state.indexTemplates.size).toBe(5);
+    expect(state.monitors.size).toBe(5);
+  });
+
+  it('Update applies again: nothing changes', async () => {
+    const apply = await handler();
+    await apply(event('Create'));
+    const response = await apply(event('Update'));
+    expect(response.Data.summary).toMatch(/^applied (\d+) assets: 0 created, 0 updated, \1 unchanged, 0 failed$/);
+  });
+
+  it('Delete keeps everything and calls nothing', async () => {
+    const response = await (await handler())(event('Delete'));
+    expect(response).toEqual({ PhysicalResourceId: 'cwl-opensearch-assets', Data: { summary: 'kept (delete is a no-op)' } });
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('fails the deployment naming the assets that failed', async () => {
+    fake.failRequests({ kind: 'status', status: 500, body: { error: { type: 'fake', reason: 'boom' }, status: 500 } }, {
+      method: 'PUT',
+      path: /^\/_index_template\/cwl-lambda$/,
+    });
+    const failure = (await handler())(event('Create'));
+    await expect(failure).rejects.toBeInstanceOf(AssetsApplyError);
+    await expect(failure).rejects.toThrow(/1 failed\. Failed: index-template cwl-lambda: HTTP 500: fake: boom$/);
+  });
+
+  it('fails with the variable to fix when the configuration is wrong', async () => {
+    vi.stubEnv('RETENTION_DAYS', 'thirty');
+    await expect((await handler())(event('Create'))).rejects.toThrow(new ConfigError('RETENTION_DAYS', '"thirty" is not a whole number'));
+  });
+});
