@@ -34,7 +34,7 @@ function event(type: 'Create' | 'Update' | 'Delete'): CloudFormationCustomResour
   if (type === 'Create') return { ...base, RequestType: 'Create' };
   const existing = { ...base, PhysicalResourceId: 'cwl-opensearch-assets' };
   return type === 'Update'
-    ? { ...existing, RequestType: 'Update', OldResourceProperties: { AssetsHash: 'old' } }
+    ? { ...existing, RequestType: 'Update', OldResourceProperties: { ServiceToken: base.ServiceToken, AssetsHash: 'old' } }
     : { ...existing, RequestType: 'Delete' };
 }
 
