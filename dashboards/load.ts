@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +61,24 @@ export function resolveAssetsDir(env: Env = process.env): string {
     );
   }
   return found;
+}
+
+/**
+ * A hash of every data file (names and bytes). The deployment passes it as a property of
+ * the custom resource, so that changed files make CloudFormation send an Update.
+ */
+export function hashAssetFiles(dir: string = resolveAssetsDir()): string {
+  const hash = createHash('sha256');
+  const walk = (relativeDir: string): void => {
+    const entries = readdirSync(join(dir, relativeDir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      const path = join(relativeDir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) hash.update(`${path}\0`).update(readFileSync(join(dir, path))).update('\0');
+    }
+  };
+  for (const folder of ASSET_DATA_DIRS) walk(folder);
+  return hash.digest('hex').slice(0, 32);
 }
 
 /** Loads every asset for `config` from `dir`. */

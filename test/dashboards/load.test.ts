@@ -1,10 +1,10 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAssetsConfig } from '../../dashboards/config';
 import { AssetDataError } from '../../dashboards/errors';
-import { ASSET_DATA_DIRS, loadAssetBundle, renderPlaceholders, resolveAssetsDir } from '../../dashboards/load';
+import { ASSET_DATA_DIRS, hashAssetFiles, loadAssetBundle, renderPlaceholders, resolveAssetsDir } from '../../dashboards/load';
 
 const config = loadAssetsConfig({ OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9200', INDEX_PREFIX: 'app' });
 const DATA = join(import.meta.dirname, '../../dashboards');
@@ -61,5 +61,17 @@ describe('loadAssetBundle', () => {
     for (const folder of ASSET_DATA_DIRS) cpSync(join(DATA, folder), join(dir, 'dashboards', folder), { recursive: true });
     expect(resolveAssetsDir({ ASSETS_DIR: join(dir, 'dashboards') })).toBe(join(dir, 'dashboards'));
     expect(resolveAssetsDir({ ASSETS_DIR: join(dir, 'nowhere') })).toBe(DATA);
+  });
+});
+
+describe('hashAssetFiles', () => {
+  it('is stable for the same files and changes with any byte', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'assets-'));
+    for (const folder of ASSET_DATA_DIRS) cpSync(join(DATA, folder), join(dir, folder), { recursive: true });
+    const before = hashAssetFiles(dir);
+    expect(before).toBe(hashAssetFiles(DATA));
+    expect(before).toMatch(/^[0-9a-f]{32}$/);
+    writeFileSync(join(dir, 'ism', 'lambda.json'), `${readFileSync(join(DATA, 'ism', 'lambda.json'), 'utf8')} `);
+    expect(hashAssetFiles(dir)).not.toBe(before);
   });
 });
