@@ -1,0 +1,162 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import type { Env } from '../pipeline/config';
+import { isWanted, readSubscriberSettings } from './settings';
+import { Subscriber, type GroupResult, type Report, type SubscriberDeps } from './subscribe';
+
+/**
+ * The subscriber: puts the pipeline's subscription filter on log groups.
+ * - CloudFormation custom resource (deploy time): Create/Update subscribe every wanted
+ *   group that exists; Update first unsubscribes groups no longer wanted; Delete removes
+ *   our filter everywhere it put it.
+ * - EventBridge `CreateLogGroup` (CloudTrail): subscribes the new group if wanted.
+ * - Direct invocation `{"action": "subscribe" | "unsubscribe"}`: the same over every group.
+ */
+
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'subscriber' });
+const client = new CloudWatchLogsClient({ maxAttempts: 3 });
+/** Time kept back from the invocation for reporting to CloudFormation. */
+const SAFETY_MARGIN_MS = 30_000;
+
+export interface HandlerDeps {
+  readonly client: CloudWatchLogsClient;
+  readonly env: Env;
+  readonly backoff?: SubscriberDeps['backoff'];
+}
+
+/** Lambda entry point. */
+export async function handler(event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) {
+  return handle(event, { client, env: process.env }, context);
+}
+
+/** The handler with its dependencies given (tests pass a mocked client). */
+export async function handle(event: unknown, deps: HandlerDeps, context?: Pick<Context, 'getRemainingTimeInMillis'>) {
+  const deadline = context ? Date.now() + Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS) : undefined;
+  const base = { client: deps.client, ...(deadline !== undefined && { deadline }), ...(deps.backoff && { backoff: deps.backoff }) };
+  if (isCustomResourceEvent(event)) return onCustomResource(event, base);
+  if (isCreateLogGroupEvent(event)) return onCreateLogGroup(event, new Subscriber(readSubscriberSettings(deps.env), base));
+  if (isCommand(event)) {
+    const subscriber = new Subscriber(readSubscriberSettings(deps.env), base);
+    const report = event.action === 'subscribe' ? await subscriber.subscribeAll() : await subscriber.unsubscribeAll();
+    logReport(`${event.action} finished`, report);
+    return report;
+  }
+  throw new Error('unrecognised event: expected a CloudFormation custom resource event, a CreateLogGroup event or {"action": "subscribe"|"unsubscribe"}');
+}
+
+async function onCustomResource(event: CloudFormationCustomResourceEvent, base: Omit<SubscriberDeps, 'now'>) {
+  const physicalResourceId = 'PhysicalResourceId' in event ? event.PhysicalResourceId : `log-subscriptions-${event.LogicalResourceId}`;
+  const settings = readSubscriberSettings(properties(event.ResourceProperties));
+
+  if (event.RequestType === 'Delete') {
+    // Never fail a deletion: a stack that cannot be deleted is worse than a stale filter,
+    // and a filter whose destination is gone delivers nothing.
+    try {
+      logReport('unsubscribed on delete', await new Subscriber(settings, base).unsubscribeAll());
+    } catch (error) {
+      logger.error('could not remove every subscription filter on delete', { error });
+    }
+    return { PhysicalResourceId: physicalResourceId };
+  }
+
+  if (event.RequestType === 'Update') {
+    const previous = readSubscriberSettings(properties(event.OldResourceProperties));
+    const renamed = previous.filterName !== settings.filterName;
+    // A renamed filter is a different filter: take the old one off everywhere.
+    const dropped = await new Subscriber(previous, base).unsubscribeAll((name) => renamed || !isWanted(settings, name));
+    logReport('unsubscribed groups no longer wanted', dropped);
+  }
+
+  const report = await new Subscriber(settings, base).subscribeAll();
+  logReport('subscribed', report);
+  if (report.counts.failed > 0) {
+    const failed = report.problems.filter((problem) => problem.outcome === 'failed');
+    throw new Error(`${report.counts.failed} log groups could not be subscribed: ${describe(failed)}`);
+  }
+  if (report.incomplete) {
+    logger.error('ran out of time before every log group was visited; invoke the subscriber with {"action": "subscribe"} to finish');
+  }
+  return {
+    PhysicalResourceId: physicalResourceId,
+    Data: {
+      Created: report.counts.created,
+      Updated: report.counts.updated,
+      Unchanged: report.counts.unchanged,
+      Skipped: report.counts.skipped,
+      Missing: report.counts.missing,
+      Incomplete: report.incomplete ? 1 : 0,
+    },
+  };
+}
+
+async function onCreateLogGroup(event: CreateLogGroupEvent, subscriber: Subscriber) {
+  const name = event.detail.requestParameters?.logGroupName;
+  if (event.detail.errorCode !== undefined || typeof name !== 'string') {
+    logger.info('ignored: the CreateLogGroup call failed or named no group', { errorCode: event.detail.errorCode });
+    return { logGroupName: name, outcome: 'ignored' };
+  }
+  if (!isWanted(subscriber.settings, name)) return { logGroupName: name, outcome: 'not wanted' };
+  const result = await subscriber.subscribe(name);
+  if (result.outcome === 'failed') {
+    // Thrown so that Lambda and EventBridge retry the event.
+    throw new Error(`could not subscribe ${name}: ${result.reason}`);
+  }
+  if (result.outcome === 'skipped' || result.outcome === 'missing') logger.warn('log group not subscribed', { ...result });
+  else logger.info('log group subscribed', { ...result });
+  return result;
+}
+
+function logReport(message: string, report: Report): void {
+  const entry = { counts: report.counts, incomplete: report.incomplete, problems: report.problems };
+  if (report.counts.failed > 0 || report.counts.skipped > 0) logger.warn(message, entry);
+  else logger.info(message, entry);
+}
+
+function describe(results: readonly GroupResult[]): string {
+  return results
+    .slice(0, 5)
+    .map((result) => `${result.logGroupName} (${result.reason})`)
+    .join('; ');
+}
+
+/** Custom resource properties as an environment-like record (CloudFormation passes strings). */
+function properties(record: Record<string, unknown>): Env {
+  return Object.fromEntries(
+    Object.entries(record).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}
+
+interface CreateLogGroupEvent {
+  readonly 'detail-type': string;
+  readonly detail: {
+    readonly eventName: string;
+    readonly errorCode?: string;
+    readonly requestParameters?: { readonly logGroupName?: unknown } | null;
+  };
+}
+
+function isCustomResourceEvent(event: unknown): event is CloudFormationCustomResourceEvent {
+  const candidate = event as Partial<CloudFormationCustomResourceEvent> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    ['Create', 'Update', 'Delete'].includes(candidate.RequestType as string) &&
+    typeof candidate.ResourceProperties === 'object'
+  );
+}
+
+function isCreateLogGroupEvent(event: unknown): event is CreateLogGroupEvent {
+  const candidate = event as Partial<CreateLogGroupEvent> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    candidate['detail-type'] === 'AWS API Call via CloudTrail' &&
+    candidate.detail?.eventName === 'CreateLogGroup'
+  );
+}
+
+function isCommand(event: unknown): event is { action: 'subscribe' | 'unsubscribe' } {
+  const action = (event as { action?: unknown } | null)?.action;
+  return action === 'subscribe' || action === 'unsubscribe';
+}

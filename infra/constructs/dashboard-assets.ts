@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { CustomResource, Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { PipelineFunction, PROJECT_ROOT, type FunctionNetwork } from './pipeline-function';
+import { acknowledgeProvider } from './provider-nag';
+
+export interface DashboardAssetsProps {
+  /** Variables of the assets function (endpoint, auth, tenant, retention, alert channel). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Hashed into the resource so a change of any file re-applies the assets. @default the repository's dashboards/ */
+  readonly assetsDirectory?: string;
+  /** The domain's master user on a new domain. @default - a new role */
+  readonly role?: iam.Role;
+  readonly logRetention: logs.RetentionDays;
+  /** @default - no VPC */
+  readonly network?: FunctionNetwork;
+}
+
+/**
+ * Applies `dashboards/` (templates, ISM, saved objects, monitors, notification channel)
+ * with the same code as `assets apply`, from a custom resource that runs again whenever
+ * those files or the settings change.
+ */
+export class DashboardAssets extends Construct {
+  readonly handler: PipelineFunction;
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: DashboardAssetsProps) {
+    super(scope, id);
+    this.handler = new PipelineFunction(this, 'Handler', {
+      entry: 'functions/assets/handler.ts',
+      description: 'Custom resource: applies index templates, ISM, dashboards and monitors',
+      memorySize: 512,
+      timeout: Duration.minutes(10),
+      environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'assets' },
+      logRetention: props.logRetention,
+      ...(props.role && { role: props.role }),
+      ...(props.network && { network: props.network }),
+    });
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler.function,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: props.logRetention }),
+    });
+    acknowledgeProvider(provider, this.handler.function);
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::OpenSearchAssets',
+      properties: {
+        AssetsHash: hashDirectory(props.assetsDirectory ?? join(PROJECT_ROOT, 'dashboards')),
+        // The settings too, so changing one re-applies; the webhook URL is a secret, hashed.
+        Settings: Object.fromEntries(
+          Object.entries(props.environment).map(([name, value]) =>
+            name === 'ALERT_WEBHOOK_URL' ? [name, hashText(value)] : [name, value],
+          ),
+        ),
+      },
+    });
+  }
+}
+
+/** SHA-256 over every file's relative path and bytes, in a stable order (tests excluded). */
+export function hashDirectory(directory: string): string {
+  const hash = createHash('sha256');
+  if (!existsSync(directory)) return hash.update('(no assets)').digest('hex');
+  for (const file of listFiles(directory)) {
+    const name = relative(directory, file).split(sep).join('/');
+    hash.update(`${name}\0`).update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+function listFiles(directory: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(directory).sort()) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    const path = join(directory, entry);
+    if (statSync(path).isDirectory()) files.push(...listFiles(path));
+    else if (!/\.test\.ts$/.test(entry)) files.push(path);
+  }
+  return files;
+}
+
+function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The repository root: entries and the lock file are found from here, wherever `cdk` runs. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Context key for unit tests only: `"stub"` swaps the esbuild bundle for an inline stub
+ * so that a test can synthesize many shapes quickly. Never set it for a deployment.
+ */
+export const BUNDLING_CONTEXT_KEY = 'cwl-opensearch:bundling';
+
+// esbuild's ESM output keeps CommonJS dependencies' `require` calls; give them one.
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __cwlCreateRequire } from 'node:module'; const require = __cwlCreateRequire(import.meta.url);";
+
+export interface FunctionNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly securityGroups: ec2.ISecurityGroup[];
+}
+
+export interface PipelineFunctionProps {
+  /** Entry file relative to the repository root, e.g. `functions/shipper/handler.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  /** Variables the function reads at start-up. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default Duration.minutes(1) */
+  readonly timeout?: Duration;
+  /** Retention of the function's own log group. */
+  readonly logRetention: logs.RetentionDays;
+  /** Runs the function in a VPC (the ones that talk to a VPC domain). @default - no VPC */
+  readonly network?: FunctionNetwork;
+  /** @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
+  /** An execution role shared with another function. @default - a new role */
+  readonly role?: iam.Role;
+}
+
+/**
+ * A Node.js 22 arm64 function bundled by the local esbuild, with its own log group (so
+ * retention is set and the group is removed with the stack).
+ */
+export class PipelineFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Its own role with write access to its own log group only, instead of the managed
+    // AWSLambdaBasicExecutionRole (logs:* on every group).
+    this.role = props.role ?? new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+    const common = {
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.minutes(1),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      logGroup: this.logGroup,
+      role: this.role,
+      ...(props.reservedConcurrentExecutions !== undefined && {
+        reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      }),
+      ...(props.network !== undefined && {
+        vpc: props.network.vpc,
+        vpcSubnets: props.network.subnets,
+        securityGroups: props.network.securityGroups,
+      }),
+    };
+
+    if (this.node.tryGetContext(BUNDLING_CONTEXT_KEY) === 'stub') {
+      this.function = new lambda.Function(this, 'Function', {
+        ...common,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('export const handler = async () => ({});'),
+      });
+    } else {
+      const entry = join(PROJECT_ROOT, props.entry);
+      if (!existsSync(entry)) throw new Error(`${this.node.path}: the function's entry ${props.entry} does not exist`);
+      this.function = new nodejs.NodejsFunction(this, 'Function', {
+        ...common,
+        entry,
+        handler: 'handler',
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+        bundling: {
+          forceDockerBundling: false,
+          format: nodejs.OutputFormat.ESM,
+          banner: ESM_REQUIRE_BANNER,
+          mainFields: ['module', 'main'],
+          target: 'node22',
+          sourceMap: true,
+          minify: true,
+          // The Node.js 22 runtime ships the AWS SDK v3.
+          externalModules: ['@aws-sdk/*'],
+          tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
+        },
+      });
+    }
+
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The project pins Node.js 22 (what it is tested on); moving to a newer runtime is a deliberate upgrade.',
+    });
+  }
+}

@@ -1,0 +1,264 @@
+import { CfnOutput, Duration, Fn, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { AlertSettings, DeploymentConfig, RouteSettings } from '../config';
+import { AthenaActivity } from '../constructs/athena-activity';
+import { DashboardAssets } from '../constructs/dashboard-assets';
+import { DeadLetterQueues } from '../constructs/dead-letter';
+import { LogSubscriptions } from '../constructs/log-subscriptions';
+import { PipelineNetwork } from '../constructs/network';
+import { NewDomainBackend } from '../constructs/new-domain';
+import { ExistingDomainBackend, ServerlessBackend, type OpenSearchBackend } from '../constructs/opensearch-backend';
+import { PipelineAlarms } from '../constructs/pipeline-alarms';
+import type { PipelineFunction } from '../constructs/pipeline-function';
+import { Redrive, REDRIVE_TIMEOUT } from '../constructs/redrive';
+import { Shipper } from '../constructs/shipper';
+
+export interface PipelineStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+}
+
+/** Powertools metrics namespace of every function. */
+export const METRICS_NAMESPACE = 'CwlOpenSearch';
+
+/**
+ * The whole pipeline in one stack: OpenSearch backend, shipper, subscriptions, Athena
+ * sources and enrichment, dead-letter handling, alarms and the dashboards assets.
+ */
+export class PipelineStack extends Stack {
+  readonly backend: OpenSearchBackend;
+  readonly shipper: Shipper;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    Tags.of(this).add('project', 'cwl-opensearch');
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+    const network = config.network ? new PipelineNetwork(this, 'Network', { config: config.network }) : undefined;
+    const functionNetwork = network?.functionNetwork;
+    const indexPattern = `${config.indexing.prefix}-*`;
+
+    this.backend = this.createBackend(config, network, indexPattern, logRetention);
+    const trailLogGroupName = `/aws/cloudtrail/${config.stackName}/athena`;
+    const athenaGroups = [
+      ...(config.athena.source === 'trail' ? [trailLogGroupName] : []),
+      ...(config.athena.logGroupName !== undefined ? [config.athena.logGroupName] : []),
+    ];
+    const routeEnvironment = routeVariables(config.routes, athenaGroups);
+    const backendEnvironment = {
+      OPENSEARCH_ENDPOINT: this.backend.endpoint,
+      OPENSEARCH_AUTH: this.backend.auth,
+      INDEX_PREFIX: config.indexing.prefix,
+    };
+    const pipelineEnvironment = {
+      ...backendEnvironment,
+      INDEX_NAMING: config.indexing.naming,
+      BULK_MAX_BYTES: String(config.indexing.bulkMaxBytes),
+      BULK_MAX_DOCUMENTS: String(config.indexing.bulkMaxDocuments),
+      ...routeEnvironment,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    };
+
+    const kinesis = config.subscriptions.destination === 'kinesis';
+    const queues = new DeadLetterQueues(this, 'DeadLetter', {
+      maxReceiveCount: config.redrive.maxReceiveCount,
+      visibilityTimeout: REDRIVE_TIMEOUT.plus(Duration.minutes(2)),
+      kinesis,
+    });
+    this.shipper = new Shipper(this, 'Shipper', {
+      settings: config.shipper,
+      environment: { ...pipelineEnvironment, POWERTOOLS_SERVICE_NAME: 'shipper' },
+      queues,
+      logRetention,
+      ...(kinesis && { kinesis: config.subscriptions.kinesis }),
+      ...(functionNetwork && { network: functionNetwork }),
+    });
+    const athena = new AthenaActivity(this, 'Athena', {
+      settings: config.athena,
+      trailLogGroupName,
+      environment: pipelineEnvironment,
+      logRetention,
+      ...(functionNetwork && { network: functionNetwork }),
+    });
+    const subscriptions = new LogSubscriptions(this, 'Subscriptions', {
+      settings: config.subscriptions,
+      destination: this.shipper.destination,
+      ...(athena.existingLogGroupName !== undefined && { extraLogGroups: [athena.existingLogGroupName] }),
+      ...(athena.trailLogGroup && { ownedLogGroups: [{ logGroup: athena.trailLogGroup, source: 'athenaCloudtrail' as const }] }),
+      routeEnvironment,
+      logRetention,
+    });
+    const redrive = new Redrive(this, 'Redrive', {
+      settings: config.redrive,
+      queue: queues.onFailure,
+      environment: pipelineEnvironment,
+      logRetention,
+      ...(functionNetwork && { network: functionNetwork }),
+    });
+
+    const alarms = new PipelineAlarms(this, 'Alarms', config.alarms.email !== undefined ? { email: config.alarms.email } : {});
+    const writers = [this.shipper.handler, redrive.handler, ...athena.writers];
+    for (const writer of writers) this.backend.grantWrite(writer.role);
+
+    const admins: iam.Role[] = [];
+    let assets: DashboardAssets | undefined;
+    if (config.assets.enabled) {
+      const alertEnvironment = this.alertVariables(config.alerts, alarms);
+      assets = new DashboardAssets(this, 'Assets', {
+        environment: {
+          ...backendEnvironment,
+          DASHBOARDS_URL: this.backend.dashboardsUrl,
+          DASHBOARDS_TENANT: config.assets.tenant,
+          RETENTION_DAYS: String(config.assets.retentionDays),
+          DEADLETTER_RETENTION_DAYS: String(config.assets.deadletterRetentionDays),
+          ...alertEnvironment.variables,
+        },
+        logRetention,
+        ...(this.backend.adminRole && { role: this.backend.adminRole }),
+        ...(functionNetwork && { network: functionNetwork }),
+      });
+      if (assets.handler.role !== this.backend.adminRole) this.backend.grantAdmin(assets.handler.role);
+      if (alertEnvironment.passRole !== undefined) {
+        assets.handler.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [alertEnvironment.passRole] }),
+        );
+      }
+      admins.push(assets.handler.role);
+    }
+    this.backend.authorize(
+      writers.map((writer) => writer.role),
+      admins,
+    );
+
+    this.addAlarms(alarms, config, { queues, redrive, athena, subscriptions, kinesis });
+    this.addOutputs({ queues, alarms, redrive, writers, assets, network });
+  }
+
+  private createBackend(
+    config: DeploymentConfig,
+    network: PipelineNetwork | undefined,
+    indexPattern: string,
+    logRetention: logs.RetentionDays,
+  ): OpenSearchBackend {
+    const target = config.opensearch;
+    // Names unique per account and region, for resources that need one.
+    const resourcePrefix = config.stackName.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 24);
+    switch (target.mode) {
+      case 'existing-domain':
+        return new ExistingDomainBackend(this, 'OpenSearch', target);
+      case 'serverless':
+        return new ServerlessBackend(this, 'OpenSearch', {
+          config: target,
+          indexPattern,
+          policyName: `${resourcePrefix}-data`.replace(/^[^a-z]/, 'c'),
+        });
+      case 'new-domain':
+        return new NewDomainBackend(this, 'OpenSearch', {
+          config: target,
+          indexPattern,
+          resourcePrefix,
+          defaultDomainName: resourcePrefix.replace(/^[^a-z]+/, '').slice(0, 28).replace(/-+$/, '') || 'cwl-opensearch',
+          logRetention,
+          ...(network && { network }),
+        });
+    }
+  }
+
+  /** The assets function's alert variables, and the role OpenSearch publishes to SNS with. */
+  private alertVariables(alerts: AlertSettings, alarms: PipelineAlarms): { variables: Record<string, string>; passRole?: string } {
+    const variables: Record<string, string> = {
+      ALERT_CHANNEL: alerts.channel,
+      ALERT_SCANNED_BYTES_PER_USER_HOUR: String(alerts.scannedBytesPerUserHour),
+      ALERT_SLOW_QUERIES_PER_5M: String(alerts.slowQueriesPer5m),
+      ALERT_MEMORY_RATIO: String(alerts.memoryRatio),
+    };
+    if ((alerts.channel === 'slack' || alerts.channel === 'webhook') && alerts.webhookUrl !== undefined) {
+      variables.ALERT_WEBHOOK_URL = alerts.webhookUrl;
+    }
+    if (alerts.channel !== 'sns') return { variables };
+
+    const topicArn = alerts.snsTopicArn ?? alarms.topic.topicArn;
+    let roleArn = alerts.snsRoleArn;
+    if (roleArn === undefined) {
+      const role = new iam.Role(this, 'AlertingSnsRole', {
+        assumedBy: new iam.ServicePrincipal('es.amazonaws.com'),
+        description: 'OpenSearch alerting publishes notifications to SNS',
+      });
+      if (alerts.snsTopicArn === undefined) {
+        alarms.topic.grantPublish(role);
+        Validations.of(role).acknowledge({
+          id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+          reason: 'Publishing to the encrypted alarm topic needs data keys of its one KMS key (the resource is that key).',
+        });
+      } else role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topicArn] }));
+      roleArn = role.roleArn;
+    }
+    variables.ALERT_SNS_TOPIC_ARN = topicArn;
+    variables.ALERT_SNS_ROLE_ARN = roleArn;
+    return { variables, passRole: roleArn };
+  }
+
+  private addAlarms(
+    alarms: PipelineAlarms,
+    config: DeploymentConfig,
+    parts: {
+      queues: DeadLetterQueues;
+      redrive: Redrive;
+      athena: AthenaActivity;
+      subscriptions: LogSubscriptions;
+      kinesis: boolean;
+    },
+  ): void {
+    const { queues, redrive, athena, subscriptions, kinesis } = parts;
+    alarms.queueNotEmpty('DeadLetterQueue', queues.onFailure, 'Shipper invocations failed; the redrive replays them');
+    alarms.queueNotEmpty('LastResortQueue', queues.lastResort, 'Failed events the redrive could not replay');
+    alarms.functionHealth('Shipper', this.shipper.function, { throttles: true, asynchronous: !kinesis });
+    if (kinesis && queues.kinesisFailures) {
+      alarms.queueNotEmpty('KinesisFailures', queues.kinesisFailures, 'Kinesis batches the shipper gave up on');
+      alarms.iteratorAge('ShipperIteratorAge', this.shipper.function, Duration.minutes(15));
+    }
+    alarms.functionHealth('Redrive', redrive.handler.function);
+    if (subscriptions.subscriber) alarms.functionHealth('Subscriber', subscriptions.subscriber.function);
+    if (athena.poller) alarms.functionHealth('CloudTrailPoller', athena.poller.function);
+    if (athena.enricher) alarms.functionHealth('Enricher', athena.enricher.function);
+    if (this.backend.metrics) {
+      alarms.domainHealth(this.backend.metrics.domainName, this.backend.metrics.accountId, config.alarms.freeStorageSpaceMiB);
+    }
+  }
+
+  private addOutputs(parts: {
+    queues: DeadLetterQueues;
+    alarms: PipelineAlarms;
+    redrive: Redrive;
+    writers: PipelineFunction[];
+    assets?: DashboardAssets;
+    network?: PipelineNetwork;
+  }): void {
+    const { queues, alarms, redrive, writers, assets, network } = parts;
+    new CfnOutput(this, 'DashboardsUrl', { value: this.backend.dashboardsUrl, description: 'OpenSearch Dashboards' });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: queues.onFailure.queueUrl, description: 'Failed shipper invocations (replayed by the redrive)' });
+    new CfnOutput(this, 'LastResortQueueUrl', { value: queues.lastResort.queueUrl, description: 'Failed events the redrive could not replay' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn, description: 'Alarms (subscribe to it)' });
+    new CfnOutput(this, 'RedriveFunctionName', { value: redrive.handler.function.functionName, description: 'Invoke with {"maxMessages": n} to replay on demand' });
+    new CfnOutput(this, 'WriterRoleArns', {
+      value: Fn.join(',', writers.map((writer) => writer.role.roleArn)),
+      description: 'IAM roles that write documents: map them in OpenSearch (existing domains)',
+    });
+    if (assets) new CfnOutput(this, 'AssetsRoleArn', { value: assets.handler.role.roleArn, description: 'IAM role that applies the dashboards assets' });
+    if (this.shipper.stream) new CfnOutput(this, 'StreamName', { value: this.shipper.stream.streamName });
+    if (network) new CfnOutput(this, 'ClientSecurityGroupId', { value: network.clientSecurityGroup.securityGroupId, description: 'Allow it on 443 in an existing VPC domain' });
+  }
+}
+
+/** The shipper's `ROUTE_*` variables: configured globs plus the Athena trail log groups. */
+export function routeVariables(routes: RouteSettings, athenaLogGroups: readonly string[]): Record<string, string> {
+  const variables: Record<string, string> = {};
+  const set = (name: string, values: readonly string[]) => {
+    if (values.length > 0) variables[name] = values.join(',');
+  };
+  set('ROUTE_RDS_MYSQL_SLOWQUERY', routes.rdsMysqlSlowquery);
+  set('ROUTE_LAMBDA', routes.lambda);
+  set('ROUTE_ATHENA_CLOUDTRAIL', [...routes.athenaCloudtrail, ...athenaLogGroups]);
+  return variables;
+}
