@@ -5,7 +5,7 @@ import {
   type Event,
   type LookupEventsCommandInput,
 } from '@aws-sdk/client-cloudtrail';
-import type { AwsStub } from 'aws-sdk-client-mock';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { startQueryExecutionEvent } from '../enricher/athena-fixtures';
 
 /**
@@ -35,10 +35,8 @@ export class EventHistory {
   }
 
   /** Installs the LookupEvents behaviour on `mock`. */
-  install(mock: AwsStub<object, object, unknown>): void {
-    (mock as unknown as AwsStub<LookupEventsCommandInput, object, unknown>)
-      .on(LookupEventsCommand)
-      .callsFake((input: LookupEventsCommandInput) => this.lookup(input));
+  install(mock: AwsClientStub<CloudTrailClient>): void {
+    mock.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => this.lookup(input));
   }
 
   lookup(input: LookupEventsCommandInput): { Events: Event[]; NextToken?: string } {
