@@ -41,8 +41,9 @@ export function channelId(prefix: string): string {
 
 /**
  * Finds the folder holding `templates/`, `ism/`, `saved-objects/` and `monitors/`:
- * `ASSETS_DIR`, else beside this module (the source tree), else a `dashboards/` folder
- * beside it, in the Lambda task root, or in the working directory.
+ * `ASSETS_DIR`, else beside this module (the source tree, or an ESM bundle), else a
+ * `dashboards/` folder beside it, the Lambda task root or a `dashboards/` folder in it (a
+ * CommonJS bundle has no module URL), or `dashboards/` in the working directory.
  */
 export function resolveAssetsDir(env: Env = process.env): string {
   const here = moduleDir();
@@ -50,6 +51,7 @@ export function resolveAssetsDir(env: Env = process.env): string {
     env.ASSETS_DIR,
     here,
     here === undefined ? undefined : join(here, 'dashboards'),
+    env.LAMBDA_TASK_ROOT,
     env.LAMBDA_TASK_ROOT === undefined ? undefined : join(env.LAMBDA_TASK_ROOT, 'dashboards'),
     join(process.cwd(), 'dashboards'),
   ].filter((candidate): candidate is string => candidate !== undefined && candidate !== '');
