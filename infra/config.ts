@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParserId } from '../parsers/types';
 import { DEFAULT_FILTER_PATTERNS as PARSER_DEFAULT_PATTERNS, MAX_FILTER_PATTERN_LENGTH } from '../functions/subscriber/filter-patterns';
+import { ASSETS_DEFAULTS } from '../dashboards/config';
 import { ConfigReader, InvalidConfigError } from './config-reader';
 
 export { InvalidConfigError } from './config-reader';
@@ -162,8 +163,11 @@ export interface AlarmSettings {
 }
 
 export interface AssetSettings {
+  /** Off for Serverless collections (no ISM, alerting or saved-object import there). */
   readonly enabled: boolean;
   readonly tenant: string;
+  /** Replicas of every pipeline index (the templates' `number_of_replicas`). */
+  readonly replicas: number;
   readonly retentionDays: number;
   readonly deadletterRetentionDays: number;
 }
@@ -234,7 +238,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): DeploymentC
   const athena = readAthena(root.object('athena'));
   const redrive = readRedrive(root.object('redrive'));
   const alarms = readAlarms(root.object('alarms'));
-  const assets = readAssets(root.object('assets'));
+  const assets = readAssets(root.object('assets'), opensearch?.mode === 'serverless');
   const alerts = readAlerts(root.object('alerts'));
   const logRetentionDays = readRetention(root, 'logRetentionDays');
   root.rejectUnknown();
@@ -472,12 +476,17 @@ function readAlarms(reader: ConfigReader): AlarmSettings {
   return settings;
 }
 
-function readAssets(reader: ConfigReader): AssetSettings {
+function readAssets(reader: ConfigReader, serverless: boolean): AssetSettings {
+  const enabled = reader.boolean('enabled', !serverless);
+  if (enabled && serverless) {
+    reader.fail('enabled', 'must be false for a Serverless collection (it has no ISM, alerting or saved-object import)');
+  }
   const settings = {
-    enabled: reader.boolean('enabled', true),
-    tenant: reader.string('tenant', { default: 'global', pattern: /^[\w-]{1,64}$/, hint: 'a Dashboards tenant name' }),
-    retentionDays: reader.integer('retentionDays', { default: 30, min: 1, max: 3650 }),
-    deadletterRetentionDays: reader.integer('deadletterRetentionDays', { default: 90, min: 1, max: 3650 }),
+    enabled,
+    tenant: reader.string('tenant', { default: ASSETS_DEFAULTS.tenant, pattern: /^[\w .-]{1,100}$/, hint: 'a Dashboards tenant name' }),
+    replicas: reader.integer('replicas', { default: ASSETS_DEFAULTS.replicas, min: 0, max: 15 }),
+    retentionDays: reader.integer('retentionDays', { default: ASSETS_DEFAULTS.retentionDays, min: 1, max: 3650 }),
+    deadletterRetentionDays: reader.integer('deadletterRetentionDays', { default: ASSETS_DEFAULTS.deadletterRetentionDays, min: 1, max: 3650 }),
   };
   reader.rejectUnknown();
   return settings;
@@ -503,9 +512,13 @@ function readAlerts(reader: ConfigReader): AlertSettings {
     ...(webhookUrl !== undefined && { webhookUrl }),
     ...(snsTopicArn !== undefined && { snsTopicArn }),
     ...(snsRoleArn !== undefined && { snsRoleArn }),
-    scannedBytesPerUserHour: reader.integer('scannedBytesPerUserHour', { default: 1024 ** 4, min: 1, max: Number.MAX_SAFE_INTEGER }),
-    slowQueriesPer5m: reader.integer('slowQueriesPer5m', { default: 50, min: 1, max: 1_000_000 }),
-    memoryRatio: reader.number('memoryRatio', { default: 0.9, min: 0.01, max: 1 }),
+    scannedBytesPerUserHour: reader.integer('scannedBytesPerUserHour', {
+      default: ASSETS_DEFAULTS.scannedBytesPerUserHour,
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+    }),
+    slowQueriesPer5m: reader.integer('slowQueriesPer5m', { default: ASSETS_DEFAULTS.slowQueriesPer5m, min: 1, max: 10_000_000 }),
+    memoryRatio: reader.number('memoryRatio', { default: ASSETS_DEFAULTS.memoryRatio, min: 0.01, max: 1 }),
   };
   reader.rejectUnknown();
   return settings;
@@ -542,7 +555,7 @@ function checkCombinations(
   if (opensearch?.mode === 'new-domain' && network !== undefined && opensearch.zoneAwareness && network.subnetIds.length < 2) {
     root.fail('network.subnetIds', 'a zone-aware domain needs subnets in two availability zones');
   }
-  if (alerts.channel === 'sns' && opensearch?.mode === 'serverless') {
+  if (alerts.channel !== 'none' && opensearch?.mode === 'serverless') {
     root.fail('alerts.channel', 'OpenSearch Serverless has no alerting plugin; use "none"');
   }
   if (subscriptions.destination === 'kinesis' && subscriptions.kinesis.retryAttempts === 0) {

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { CustomResource, Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { ASSET_DATA_DIRS, hashAssetFiles } from '../../dashboards/load';
 import { PipelineFunction, PROJECT_ROOT, type FunctionNetwork } from './pipeline-function';
 import { acknowledgeProvider } from './provider-nag';
 
 export interface DashboardAssetsProps {
   /** Variables of the assets function (endpoint, auth, tenant, retention, alert channel). */
   readonly environment: Readonly<Record<string, string>>;
-  /** Hashed into the resource so a change of any file re-applies the assets. @default the repository's dashboards/ */
+  /** The folder holding the asset data; hashed so a changed file re-applies the assets. @default the repository's dashboards/ */
   readonly assetsDirectory?: string;
   /** The domain's master user on a new domain. @default - a new role */
   readonly role?: iam.Role;
@@ -32,6 +32,7 @@ export class DashboardAssets extends Construct {
 
   constructor(scope: Construct, id: string, props: DashboardAssetsProps) {
     super(scope, id);
+    const assetsDirectory = props.assetsDirectory ?? join(PROJECT_ROOT, 'dashboards');
     this.handler = new PipelineFunction(this, 'Handler', {
       entry: 'functions/assets/handler.ts',
       description: 'Custom resource: applies index templates, ISM, dashboards and monitors',
@@ -39,6 +40,8 @@ export class DashboardAssets extends Construct {
       timeout: Duration.minutes(10),
       environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: 'assets' },
       logRetention: props.logRetention,
+      // The function reads the data files at run time from <bundle>/dashboards/.
+      copyIntoBundle: ASSET_DATA_DIRS.map((dir) => ({ from: join(assetsDirectory, dir), to: join('dashboards', dir) })),
       ...(props.role && { role: props.role }),
       ...(props.network && { network: props.network }),
     });
@@ -51,7 +54,7 @@ export class DashboardAssets extends Construct {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::OpenSearchAssets',
       properties: {
-        AssetsHash: hashDirectory(props.assetsDirectory ?? join(PROJECT_ROOT, 'dashboards')),
+        AssetsHash: hashAssetFiles(assetsDirectory),
         // The settings too, so changing one re-applies; the webhook URL is a secret, hashed.
         Settings: Object.fromEntries(
           Object.entries(props.environment).map(([name, value]) =>
@@ -61,28 +64,6 @@ export class DashboardAssets extends Construct {
       },
     });
   }
-}
-
-/** SHA-256 over every file's relative path and bytes, in a stable order (tests excluded). */
-export function hashDirectory(directory: string): string {
-  const hash = createHash('sha256');
-  if (!existsSync(directory)) return hash.update('(no assets)').digest('hex');
-  for (const file of listFiles(directory)) {
-    const name = relative(directory, file).split(sep).join('/');
-    hash.update(`${name}\0`).update(readFileSync(file)).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-function listFiles(directory: string): string[] {
-  const files: string[] = [];
-  for (const entry of readdirSync(directory).sort()) {
-    if (entry === 'node_modules' || entry.startsWith('.')) continue;
-    const path = join(directory, entry);
-    if (statSync(path).isDirectory()) files.push(...listFiles(path));
-    else if (!/\.test\.ts$/.test(entry)) files.push(path);
-  }
-  return files;
 }
 
 function hashText(text: string): string {

@@ -44,6 +44,8 @@ export interface PipelineFunctionProps {
   readonly network?: FunctionNetwork;
   /** @default - unreserved */
   readonly reservedConcurrentExecutions?: number;
+  /** Folders copied into the bundle (`to` is relative to it), e.g. data files read at run time. @default - none */
+  readonly copyIntoBundle?: readonly { readonly from: string; readonly to: string }[];
   /** An execution role shared with another function. @default - a new role */
   readonly role?: iam.Role;
 }
@@ -112,6 +114,7 @@ export class PipelineFunction extends Construct {
           // The Node.js 22 runtime ships the AWS SDK v3.
           externalModules: ['@aws-sdk/*'],
           tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
+          ...(props.copyIntoBundle && { commandHooks: copyHooks(props.copyIntoBundle) }),
         },
       });
     }
@@ -121,4 +124,17 @@ export class PipelineFunction extends Construct {
       reason: 'The project pins Node.js 22 (what it is tested on); moving to a newer runtime is a deliberate upgrade.',
     });
   }
+}
+
+/** Bundling hooks that copy folders into the output with Node itself (no `cp` on Windows). */
+function copyHooks(copies: readonly { readonly from: string; readonly to: string }[]): nodejs.ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      copies.map((copy) => {
+        const script = `require('node:fs').cpSync(${JSON.stringify(copy.from)}, ${JSON.stringify(join(outputDir, copy.to))}, { recursive: true })`;
+        return `node -e ${JSON.stringify(script)}`;
+      }),
+  };
 }

@@ -110,6 +110,7 @@ export class PipelineStack extends Stack {
           ...backendEnvironment,
           DASHBOARDS_URL: this.backend.dashboardsUrl,
           DASHBOARDS_TENANT: config.assets.tenant,
+          INDEX_REPLICAS: String(config.assets.replicas),
           RETENTION_DAYS: String(config.assets.retentionDays),
           DEADLETTER_RETENTION_DAYS: String(config.assets.deadletterRetentionDays),
           ...alertEnvironment.variables,
