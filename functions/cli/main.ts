@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { PipelineError } from '../pipeline/errors';
 import { registerAssetsCommand } from './commands/assets';
+import { registerBackfillCommand } from './commands/backfill';
 import { registerParseCommand } from './commands/parse';
 import { registerReplayCommand } from './commands/replay';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerParseCommand(program);
   registerAssetsCommand(program);
+  registerBackfillCommand(program);
   return program;
 }
 
