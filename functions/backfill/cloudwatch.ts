@@ -97,6 +97,7 @@ export async function backfillLogGroup(
   let queryStart = resume !== undefined && token === undefined && resume.lastTimestamp !== undefined ? resume.lastTimestamp : start;
   let lastTimestamp = resume?.lastTimestamp;
   let totals = { pages: resume?.pages ?? 0, events: resume?.events ?? 0, documents: resume?.documents ?? 0 };
+  let fallbackFrom: number | undefined;
 
   for (;;) {
     const requestToken = token;
@@ -115,10 +116,13 @@ export async function backfillLogGroup(
         deps.backoff,
       );
     } catch (error) {
-      if (requestToken !== undefined && isExpiredToken(error)) {
-        // Tokens live about a day: continue by time instead (events at that time are re-read, harmlessly).
+      const from = lastTimestamp ?? start;
+      // Tokens live about a day: continue by time instead (events at that time are re-read,
+      // harmlessly), but not twice from the same time, which would loop for ever.
+      if (requestToken !== undefined && isExpiredToken(error) && from !== fallbackFrom) {
+        fallbackFrom = from;
         token = undefined;
-        queryStart = lastTimestamp ?? start;
+        queryStart = from;
         continue;
       }
       throw error;
