@@ -13,7 +13,7 @@ import { backfillCloudTrail } from './cloudtrail';
 import { backfillLogGroup, type LogGroupResult } from './cloudwatch';
 import { resolveLogGroups } from './log-groups';
 import type { BackfillProgress } from './progress';
-import { createRateLimiter } from './rate-limiter';
+import { createRateLimiter, type RateLimiter } from './rate-limiter';
 import { formatCloudTrailReport, formatCloudWatchReport } from './report';
 import type { BackoffOptions } from './throttling';
 import { parseTimeRange } from './time';
@@ -51,6 +51,8 @@ export interface BackfillClients {
   readonly logs?: CloudWatchLogsClient;
   readonly cloudtrail?: CloudTrailClient;
   readonly athena?: AthenaClient;
+  /** LookupEvents pacing; by default 2 calls a second. */
+  readonly limiter?: RateLimiter;
 }
 
 /** `backfill cloudwatch`: resolves the log groups, then reads each one's range. */
@@ -128,7 +130,7 @@ export async function runCloudTrailBackfill(
     io.progress.begin('CloudTrail', range);
     result = await backfillCloudTrail(range, {
       cloudtrail,
-      limiter: createRateLimiter(LOOKUP_CALLS_PER_SECOND),
+      limiter: clients.limiter ?? createRateLimiter(LOOKUP_CALLS_PER_SECOND),
       registry,
       config,
       sink: target.sink,
