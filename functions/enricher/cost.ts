@@ -1,8 +1,8 @@
 /**
  * Athena's per-query price: bytes scanned, rounded up to the next megabyte, with a 10 MB
  * minimum, at a price per terabyte. Binary units throughout (MB = 2^20 bytes, TB = 2^40
- * bytes): AWS bills data volumes in binary units, and with them one TB is exactly
- * 1,048,576 MB, so the arithmetic stays exact in floating point.
+ * bytes): Athena's pricing does not say which, AWS billing uses binary units for data
+ * volumes, and with them one TB is exactly 1,048,576 MB, so the arithmetic stays exact.
  */
 export const BYTES_PER_MB = 2 ** 20;
 export const MB_PER_TB = 2 ** 20;
