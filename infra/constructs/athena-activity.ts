@@ -82,6 +82,7 @@ export class AthenaActivity extends Construct {
     const { settings } = props;
     const poller = new PipelineFunction(this, 'Poller', {
       entry: 'functions/cloudtrail-poller/handler.ts',
+      roleName: 'cloudtrail-poller',
       description: 'Reads Athena events with CloudTrail LookupEvents and ships them to OpenSearch',
       memorySize: 512,
       timeout: Duration.minutes(5),
@@ -110,6 +111,7 @@ export class AthenaActivity extends Construct {
     const settings = props.settings.enricher;
     const enricher = new PipelineFunction(this, 'Enricher', {
       entry: 'functions/enricher/handler.ts',
+      roleName: 'enricher',
       description: 'Adds Athena query statistics to the shipped CloudTrail events',
       memorySize: 512,
       timeout: Duration.minutes(5),

@@ -35,6 +35,7 @@ export class DashboardAssets extends Construct {
     const assetsDirectory = props.assetsDirectory ?? join(PROJECT_ROOT, 'dashboards');
     this.handler = new PipelineFunction(this, 'Handler', {
       entry: 'functions/assets/handler.ts',
+      roleName: 'assets',
       description: 'Custom resource: applies index templates, ISM, dashboards and monitors',
       memorySize: 512,
       timeout: Duration.minutes(10),

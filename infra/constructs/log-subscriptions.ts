@@ -68,6 +68,7 @@ export class LogSubscriptions extends Construct {
 
     this.subscriber = new PipelineFunction(this, 'Subscriber', {
       entry: 'functions/subscriber/handler.ts',
+      roleName: 'subscriber',
       description: 'Subscribes matching CloudWatch Logs log groups to the pipeline',
       timeout: Duration.minutes(15),
       environment: { ...settingsEnvironment, POWERTOOLS_SERVICE_NAME: 'subscriber' },

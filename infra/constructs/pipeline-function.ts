@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -46,6 +46,11 @@ export interface PipelineFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Folders copied into the bundle (`to` is relative to it), e.g. data files read at run time. @default - none */
   readonly copyIntoBundle?: readonly { readonly from: string; readonly to: string }[];
+  /**
+   * Names the new role `<stack name>-<roleName>`, so an operator can map it in an existing
+   * domain's security plugin before the first deployment. @default - a generated name
+   */
+  readonly roleName?: string;
   /** An execution role shared with another function. @default - a new role */
   readonly role?: iam.Role;
 }
@@ -67,7 +72,12 @@ export class PipelineFunction extends Construct {
     });
     // Its own role with write access to its own log group only, instead of the managed
     // AWSLambdaBasicExecutionRole (logs:* on every group).
-    this.role = props.role ?? new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.role =
+      props.role ??
+      new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        ...(props.roleName !== undefined && { roleName: functionRoleName(Stack.of(this).stackName, props.roleName) }),
+      });
     this.logGroup.grantWrite(this.role);
     const common = {
       description: props.description,
@@ -137,4 +147,9 @@ function copyHooks(copies: readonly { readonly from: string; readonly to: string
         return `node -e ${JSON.stringify(script)}`;
       }),
   };
+}
+
+/** `<stack name>-<purpose>`, cut to IAM's 64 characters. */
+export function functionRoleName(stackName: string, purpose: string): string {
+  return `${stackName.slice(0, 63 - purpose.length)}-${purpose}`;
 }

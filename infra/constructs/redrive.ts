@@ -32,6 +32,7 @@ export class Redrive extends Construct {
     super(scope, id);
     this.handler = new PipelineFunction(this, 'Handler', {
       entry: 'functions/redrive/handler.ts',
+      roleName: 'redrive',
       description: 'Replays failed shipper invocations from the dead-letter queue',
       memorySize: 1024,
       timeout: REDRIVE_TIMEOUT,

@@ -47,6 +47,7 @@ export class Shipper extends Construct {
     const { settings } = props;
     this.handler = new PipelineFunction(this, 'Handler', {
       entry: 'functions/shipper/handler.ts',
+      roleName: 'shipper',
       description: 'Ships CloudWatch Logs subscription events to OpenSearch',
       memorySize: settings.memoryMiB,
       timeout: Duration.seconds(settings.timeoutSeconds),

@@ -110,6 +110,13 @@ describe('existing domain, direct subscriptions, poller', () => {
     expect(grantsOf(template, 'es:ESHttpDelete')).toHaveLength(1);
   });
 
+  it('names the function roles after the stack, so they can be mapped in the domain before the first deployment', () => {
+    const names = Object.values(template.findResources('AWS::IAM::Role')).map((role) => role.Properties.RoleName).filter(Boolean);
+    expect(names.sort()).toEqual(
+      ['assets', 'cloudtrail-poller', 'enricher', 'redrive', 'shipper', 'subscriber'].map((purpose) => `CwlOpenSearch-${purpose}`),
+    );
+  });
+
   it('subscribes existing groups through the subscriber custom resource', () => {
     template.hasResourceProperties('Custom::LogSubscriptions', {
       SUBSCRIBE_LOG_GROUPS: '/aws/rds/instance/orders/slowquery',
