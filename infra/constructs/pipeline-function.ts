@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -99,6 +99,7 @@ export class PipelineFunction extends Construct {
     };
 
     if (this.node.tryGetContext(BUNDLING_CONTEXT_KEY) === 'stub') {
+      Annotations.of(this).addWarningV2('cwl-opensearch:stubCode', `${props.entry} replaced by a stub (${BUNDLING_CONTEXT_KEY}=stub is for tests only)`);
       this.function = new lambda.Function(this, 'Function', {
         ...common,
         handler: 'index.handler',
