@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParserId } from '../parsers/types';
 import { DEFAULT_FILTER_PATTERNS as PARSER_DEFAULT_PATTERNS, MAX_FILTER_PATTERN_LENGTH } from '../functions/subscriber/filter-patterns';
-import { ASSETS_DEFAULTS } from '../dashboards/config';
+import { ALERT_CHANNELS, ASSETS_DEFAULTS, type AlertsConfig } from '../dashboards/config';
 import { ConfigReader, InvalidConfigError } from './config-reader';
 
 export { InvalidConfigError } from './config-reader';
@@ -172,19 +172,12 @@ export interface AssetSettings {
   readonly deadletterRetentionDays: number;
 }
 
-export const ALERT_CHANNELS = ['none', 'slack', 'sns', 'webhook'] as const;
-
-export interface AlertSettings {
-  readonly channel: (typeof ALERT_CHANNELS)[number];
-  readonly webhookUrl?: string;
-  /** For `sns`: absent = the stack's alarm topic. */
-  readonly snsTopicArn?: string;
-  /** For `sns`: absent = a role the stack creates for OpenSearch to publish with. */
-  readonly snsRoleArn?: string;
-  readonly scannedBytesPerUserHour: number;
-  readonly slowQueriesPer5m: number;
-  readonly memoryRatio: number;
-}
+/**
+ * The stack's alert settings: the assets' `AlertsConfig` (same channels and thresholds),
+ * except that for `sns` the topic and role may be left to the stack (its alarm topic and
+ * a role it creates for OpenSearch to publish with).
+ */
+export type AlertSettings = AlertsConfig;
 
 /** The parser each configuration source key stands for. */
 export const SOURCE_PARSERS = {
