@@ -5,7 +5,7 @@ import type { Registry } from '../../parsers/registry';
 import { validateBatch } from '../pipeline/decode';
 import { DecodeError, PipelineError } from '../pipeline/errors';
 import type { LogBatch, LogEvent } from '../pipeline/types';
-import { splitRawText, toLogEvents } from './raw-text';
+import { LINE_BATCH_SIZE, batchMessageLines, splitRawText, toLogEvents, type MessageLine } from './raw-text';
 
 /** One unit of replay work: an event for the real handler, or an already decoded batch. */
 export type ReplayItem =
@@ -21,9 +21,9 @@ export interface RawInputOptions {
   readonly registry: Registry;
 }
 
-/** Events per batch built from raw files: keeps bulk requests and progress steps moderate. */
-const RAW_BATCH_SIZE = 1000;
 const CLOUDTRAIL_LOG_GROUP = 'cloudtrail-files';
+/** `owner` of batches built from files when no --owner is given: documents then carry no account id. */
+const UNKNOWN_ACCOUNT = '';
 
 /** Files named on the command line, with directories expanded (sorted, not recursive into dot-folders). */
 export async function expandPaths(paths: readonly string[]): Promise<string[]> {
@@ -61,7 +61,8 @@ function fromJson(value: unknown, source: string, options: RawInputOptions, mtim
   const values = Array.isArray(value) ? value : [value];
   const items: ReplayItem[] = [];
   const cloudTrail: Record<string, unknown>[] = [];
-  for (const item of values) {
+  const lines: MessageLine[] = [];
+  for (const [position, item] of values.entries()) {
     if (!isObject(item)) throw new DecodeError('shape', `${source}: expected JSON objects, found ${typeof item}`);
     if (isObject(item.awslogs)) {
       items.push({ kind: 'event', source, event: item, events: 0 });
@@ -74,7 +75,7 @@ function fromJson(value: unknown, source: string, options: RawInputOptions, mtim
     } else if (typeof item.eventSource === 'string' && typeof item.eventTime === 'string') {
       cloudTrail.push(item);
     } else if (typeof item.message === 'string') {
-      items.push(...messageLines([item], source, options, mtimeMs));
+      lines.push(messageLine(item, position, source, options, mtimeMs));
     } else {
       throw new DecodeError(
         'shape',
@@ -83,16 +84,21 @@ function fromJson(value: unknown, source: string, options: RawInputOptions, mtim
     }
   }
   if (cloudTrail.length > 0) items.push(...cloudTrailBatches(cloudTrail, source, options));
+  for (const batch of batchMessageLines(lines, options.owner ?? UNKNOWN_ACCOUNT)) items.push({ kind: 'batch', source, batch });
   return items;
 }
 
 /** CloudTrail records as a trail's log group would deliver them: one compact JSON event per message. */
 function cloudTrailBatches(records: Record<string, unknown>[], source: string, options: RawInputOptions): ReplayItem[] {
   const logGroup = options.logGroup ?? CLOUDTRAIL_LOG_GROUP;
+  const messages = records.map((record) => JSON.stringify(record));
+  // eventID is the document id anyway (the parser says so); a record without one gets an
+  // id derived from its content, so replaying the file from anywhere never duplicates it.
+  const derived = toLogEvents(logGroup, messages, 0);
   const events: LogEvent[] = records.map((record, position) => ({
-    id: typeof record.eventID === 'string' ? record.eventID : `${source}#${position}`,
+    id: typeof record.eventID === 'string' && record.eventID !== '' ? record.eventID : derived[position]!.id,
     timestamp: Date.parse(String(record.eventTime)) || 0,
-    message: JSON.stringify(record),
+    message: messages[position]!,
   }));
   return chunk(events).map((logEvents) => ({
     kind: 'batch' as const,
@@ -101,24 +107,26 @@ function cloudTrailBatches(records: Record<string, unknown>[], source: string, o
   }));
 }
 
-/** `{"logGroup": …, "message": …}` lines (the `parse` command's input), grouped by log group. */
-function messageLines(items: Record<string, unknown>[], source: string, options: RawInputOptions, mtimeMs: number): ReplayItem[] {
-  return items.map((item, position) => {
-    const logGroup = typeof item.logGroup === 'string' ? item.logGroup : options.logGroup;
-    if (logGroup === undefined) throw new PipelineError(`${source}: line ${position + 1} has no logGroup and no --log-group was given`);
-    const message = String(item.message);
-    const [event] = toLogEvents(logGroup, [message], typeof item.timestamp === 'number' ? item.timestamp : mtimeMs);
-    return {
-      kind: 'batch' as const,
-      source,
-      batch: makeBatch(
-        logGroup,
-        typeof item.logStream === 'string' ? item.logStream : (options.logStream ?? 'replay'),
-        options.owner ?? '000000000000',
-        [{ ...event!, ...(typeof item.id === 'string' && { id: item.id }) }],
-      ),
-    };
-  });
+/** Reads one `{"logGroup": …, "message": …}` line; `--log-group` fills a missing group. */
+export function messageLine(
+  item: Record<string, unknown>,
+  position: number,
+  source: string,
+  options: Pick<RawInputOptions, 'logGroup' | 'logStream'>,
+  fallbackTimestamp: number,
+): MessageLine {
+  const logGroup = typeof item.logGroup === 'string' ? item.logGroup : options.logGroup;
+  if (logGroup === undefined) {
+    throw new PipelineError(`${source}: line ${position + 1} has no "logGroup" and no --log-group was given`);
+  }
+  if (typeof item.message !== 'string') throw new PipelineError(`${source}: line ${position + 1} needs a string "message"`);
+  return {
+    logGroup,
+    logStream: typeof item.logStream === 'string' ? item.logStream : (options.logStream ?? 'replay'),
+    message: item.message,
+    timestamp: typeof item.timestamp === 'number' && Number.isFinite(item.timestamp) ? item.timestamp : fallbackTimestamp,
+    ...(typeof item.id === 'string' && item.id !== '' && { id: item.id }),
+  };
 }
 
 function fromRawText(text: string, source: string, options: RawInputOptions, mtimeMs: number): ReplayItem[] {
@@ -130,7 +138,7 @@ function fromRawText(text: string, source: string, options: RawInputOptions, mti
   return chunk(events).map((logEvents) => ({
     kind: 'batch' as const,
     source,
-    batch: makeBatch(options.logGroup!, options.logStream ?? 'replay', options.owner ?? '000000000000', logEvents),
+    batch: makeBatch(options.logGroup!, options.logStream ?? 'replay', options.owner ?? UNKNOWN_ACCOUNT, logEvents),
   }));
 }
 
@@ -140,13 +148,13 @@ function makeBatch(logGroup: string, logStream: string, owner: string, logEvents
 
 function chunk<T>(items: readonly T[]): T[][] {
   const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += RAW_BATCH_SIZE) chunks.push(items.slice(start, start + RAW_BATCH_SIZE));
+  for (let start = 0; start < items.length; start += LINE_BATCH_SIZE) chunks.push(items.slice(start, start + LINE_BATCH_SIZE));
   return chunks;
 }
 
 function accountOf(record: Record<string, unknown> | undefined): string {
   const account = record?.recipientAccountId;
-  return typeof account === 'string' ? account : '000000000000';
+  return typeof account === 'string' ? account : UNKNOWN_ACCOUNT;
 }
 
 function parseJson(text: string): unknown {

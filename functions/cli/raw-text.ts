@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ParserId } from '../../parsers/types';
-import type { LogEvent } from '../pipeline/types';
+import type { LogBatch, LogEvent } from '../pipeline/types';
 
 /**
  * Splits a raw log file into the messages CloudWatch Logs would have delivered: a slow
@@ -72,4 +72,52 @@ export function toLogEvents(logGroup: string, messages: readonly string[], times
     const digest = createHash('sha256').update(`${logGroup}\n${repeat}\n${message}`).digest('hex');
     return { id: `raw-${digest.slice(0, 40)}`, timestamp, message };
   });
+}
+
+/** One `{"logGroup", "message"}` input line (the `parse` command's input, or NDJSON for `replay`). */
+export interface MessageLine {
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly message: string;
+  readonly timestamp: number;
+  /** An id given in the input wins over the derived one. */
+  readonly id?: string;
+}
+
+/** Events per batch built from lines or raw files: keeps bulk requests and progress steps moderate. */
+export const LINE_BATCH_SIZE = 1000;
+
+/**
+ * Groups message lines into batches per log group and stream, in order of first
+ * appearance. Ids are derived per group, so repeated messages stay distinct events.
+ */
+export function batchMessageLines(lines: readonly MessageLine[], owner: string): LogBatch[] {
+  const groups = new Map<string, MessageLine[]>();
+  for (const line of lines) {
+    const key = `${line.logGroup}\u0000${line.logStream}`;
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = []));
+    group.push(line);
+  }
+  const batches: LogBatch[] = [];
+  for (const group of groups.values()) {
+    const { logGroup, logStream } = group[0]!;
+    const derived = toLogEvents(logGroup, group.map((line) => line.message), 0);
+    const events = group.map((line, position) => ({
+      id: line.id ?? derived[position]!.id,
+      timestamp: line.timestamp,
+      message: line.message,
+    }));
+    for (let start = 0; start < events.length; start += LINE_BATCH_SIZE) {
+      batches.push({
+        messageType: 'DATA_MESSAGE',
+        owner,
+        logGroup,
+        logStream,
+        subscriptionFilters: [],
+        logEvents: events.slice(start, start + LINE_BATCH_SIZE),
+      });
+    }
+  }
+  return batches;
 }

@@ -42,8 +42,13 @@ export function buildDocument(event: LogEvent, result: ParseResult, context: Doc
     message: event.message,
     event: { dataset: owner.dataset, ingested: context.ingested },
     aws: { cloudwatch: { log_group: batch.logGroup, log_stream: batch.logStream, event_id: event.id } },
-    cloud: region === undefined ? { account: { id: batch.owner } } : { account: { id: batch.owner }, region },
   };
+  // Batches built from files may not know their account: leave it absent rather than "".
+  const cloud = {
+    ...(batch.owner !== '' && { account: { id: batch.owner } }),
+    ...(region !== undefined && { region }),
+  };
+  if (cloud.account !== undefined || cloud.region !== undefined) source.cloud = cloud;
   if (tags.length > 0) source.tags = [...new Set(tags)];
   if (!result.ok) source.error = { message: result.reason };
 

@@ -73,6 +73,31 @@ describe('replayFiles', () => {
     ]);
   });
 
+  it('keeps repeated {"logGroup","message"} lines as distinct events, batched together', async () => {
+    const dir = workDir();
+    const line = (message: string, logGroup = '/ecs/a') => JSON.stringify({ logGroup, message });
+    writeFileSync(join(dir, 'lines.ndjson'), [line('heartbeat ok'), line('heartbeat ok'), line('heartbeat ok'), line('other', '/ecs/b')].join('\n'));
+    const { sink, report } = await replay([dir]);
+    expect(report.summary.sink).toMatchObject({ indexed: 4, duplicates: 0 });
+    expect(report.summary.batches).toBe(2); // one per log group, not one per line
+    expect(sink.writes).toBe(2);
+    const again = await replayFiles([dir], { config, sink, progress: createProgress(false) });
+    expect(again.summary.sink).toMatchObject({ indexed: 0, duplicates: 4 });
+  });
+
+  it('derives ids of CloudTrail records without eventID from their content, not the path', async () => {
+    const record = { ...cloudTrailEvent(''), eventID: undefined };
+    const first = workDir();
+    const second = workDir();
+    writeFileSync(join(first, 'a.json'), JSON.stringify({ Records: [record] }));
+    writeFileSync(join(second, 'renamed.json'), JSON.stringify({ Records: [record] }));
+    const sink = new MemorySink();
+    await replayFiles([join(first, 'a.json')], { config, sink, progress: createProgress(false) });
+    const again = await replayFiles([join(second, 'renamed.json')], { config, sink, progress: createProgress(false) });
+    expect(sink.documents()[0]!.id).toMatch(/^raw-[0-9a-f]{40}$/);
+    expect(again.summary.sink).toMatchObject({ indexed: 0, duplicates: 1 });
+  });
+
   it('splits a raw slow log given its log group, idempotently', async () => {
     const dir = workDir();
     const file = join(dir, 'slow.log');

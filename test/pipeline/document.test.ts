@@ -42,6 +42,18 @@ describe('buildDocument', () => {
     });
   });
 
+  it('leaves the account out when the batch does not know it', () => {
+    const batch = makeBatch('/ecs/app', ['x'], { owner: '' });
+    const document = buildDocument(batch.logEvents[0]!, { ok: true, fields: {} }, {
+      batch,
+      entry: registry.route('/ecs/app'),
+      resolve: registry.get,
+      indexing,
+      ingested: '2026-11-22T12:00:00.000Z',
+    });
+    expect(document.source).not.toHaveProperty('cloud');
+  });
+
   it('takes the time, id, region and tags the parser read from the message', () => {
     const document = build(
       { ok: true, fields: { event: { action: 'StartQueryExecution' } }, timestamp: '2026-11-20T23:59:59Z', id: 'event-id-1', region: 'us-east-2', tags: ['cold_start'] },

@@ -5,7 +5,8 @@ import { loadPipelineConfig } from '../../pipeline/config';
 import { PipelineError } from '../../pipeline/errors';
 import { buildDocuments } from '../../pipeline/process';
 import type { LogBatch } from '../../pipeline/types';
-import { splitRawText, toLogEvents } from '../raw-text';
+import { messageLine } from '../inputs';
+import { batchMessageLines, splitRawText, toLogEvents } from '../raw-text';
 
 interface ParseFlags {
   readonly logGroup?: string;
@@ -55,27 +56,26 @@ function rawBatches(input: string, flags: ParseFlags, registry: ReturnType<typeo
 }
 
 function jsonBatches(input: string, defaultStream: string): LogBatch[] {
-  return input
+  const now = Date.now();
+  const lines = input
     .split(/\r?\n/)
-    .map((line, position) => ({ line: line.trim(), number: position + 1 }))
+    .map((line, position) => ({ line: line.trim(), position }))
     .filter(({ line }) => line !== '')
-    .map(({ line, number }) => {
-      let value: { logGroup?: unknown; logStream?: unknown; message?: unknown; timestamp?: unknown; id?: unknown };
+    .map(({ line, position }) => {
+      let value: unknown;
       try {
         value = JSON.parse(line);
       } catch {
-        throw new PipelineError(`stdin line ${number} is not JSON; give raw messages with --log-group`);
+        throw new PipelineError(`stdin line ${position + 1} is not JSON; give raw messages with --log-group`);
       }
-      if (typeof value?.logGroup !== 'string' || typeof value.message !== 'string') {
-        throw new PipelineError(`stdin line ${number} needs string "logGroup" and "message" fields`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new PipelineError(`stdin line ${position + 1} is not a JSON object with "logGroup" and "message"`);
       }
-      const timestamp = typeof value.timestamp === 'number' ? value.timestamp : Date.now();
-      const [event] = toLogEvents(value.logGroup, [value.message], timestamp);
-      const stream = typeof value.logStream === 'string' ? value.logStream : defaultStream;
-      return batchOf(value.logGroup, stream, [{ ...event!, ...(typeof value.id === 'string' && { id: value.id }) }]);
+      return messageLine(value as Record<string, unknown>, position, 'stdin', { logStream: defaultStream }, now);
     });
+  return batchMessageLines(lines, '');
 }
 
 function batchOf(logGroup: string, logStream: string, logEvents: LogBatch['logEvents']): LogBatch {
-  return { messageType: 'DATA_MESSAGE', owner: '000000000000', logGroup, logStream, subscriptionFilters: [], logEvents };
+  return { messageType: 'DATA_MESSAGE', owner: '', logGroup, logStream, subscriptionFilters: [], logEvents };
 }
