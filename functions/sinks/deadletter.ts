@@ -1,11 +1,14 @@
 import type { Fields } from '../../parsers/types';
 import type { LogDocument } from '../pipeline/types';
+import { utcDay } from '../pipeline/index-name';
 import type { ItemError } from './bulk-response';
 
 /**
  * Dead-letter documents: what OpenSearch refused for good, kept whole (as a string) in
- * `<prefix>-deadletter-<yyyy.MM.dd of now>` under the original `_id`, so it can be fixed
- * and re-indexed. Pure, no I/O.
+ * `<prefix>-deadletter-<yyyy.MM.dd>` under the original `_id`, so it can be fixed and
+ * re-indexed. The day and `@timestamp` are the original document's: a retry or a redrive
+ * after midnight then meets the same id in the same index (409), never a second copy.
+ * When it was dead-lettered is `event.ingested`. Pure, no I/O.
  */
 
 export const DEADLETTER_DATASET = 'deadletter';
@@ -19,10 +22,15 @@ export const TOO_LARGE: ItemError = { type: 'request_too_large', reason: 'reques
  */
 export const TOO_LARGE_KEEP_CHARS = 64 * 1024;
 
-/** `<prefix>-deadletter-<yyyy.MM.dd>` for the UTC day of `now`. */
-export function deadLetterIndex(prefix: string, now: Date): string {
-  const day = now.toISOString().slice(0, 10).replaceAll('-', '.');
-  return `${prefix}-${DEADLETTER_DATASET}-${day}`;
+/** `<prefix>-deadletter-<yyyy.MM.dd>` for the UTC day of `time` (an ISO string or a Date). */
+export function deadLetterIndex(prefix: string, time: Date | string): string {
+  return `${prefix}-${DEADLETTER_DATASET}-${utcDay(typeof time === 'string' ? time : time.toISOString())}`;
+}
+
+/** The original's `@timestamp` when it is a readable time, else `fallback`. */
+export function eventTimeOf(source: Fields, fallback: string): string {
+  const time = source['@timestamp'];
+  return typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? time : fallback;
 }
 
 /** Builds the dead-letter document for `original`, refused with `status` and `error`. */
@@ -45,8 +53,9 @@ export function deadLetterDocument(
   const document = keep(JSON.stringify(source));
   const message = typeof source.message === 'string' ? keep(source.message) : undefined;
   const cloudwatch = readCloudWatch(source);
+  const eventTime = eventTimeOf(source, ingested);
   const dead: Fields = {
-    '@timestamp': ingested,
+    '@timestamp': eventTime,
     event: { dataset: DEADLETTER_DATASET, ingested },
     tags: cut ? [DEADLETTER_DATASET, 'truncated'] : [DEADLETTER_DATASET],
     ...(message !== undefined && { message }),
@@ -54,7 +63,7 @@ export function deadLetterDocument(
     deadletter: { index: original.index, id: original.id, dataset: original.dataset, status, document },
     error: { type: error.type, reason: error.reason },
   };
-  return { index: deadLetterIndex(prefix, now), id: original.id, dataset: DEADLETTER_DATASET, source: dead };
+  return { index: deadLetterIndex(prefix, eventTime), id: original.id, dataset: DEADLETTER_DATASET, source: dead };
 }
 
 function readCloudWatch(source: Fields): unknown {

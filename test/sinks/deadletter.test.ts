@@ -24,11 +24,11 @@ describe('deadLetterDocument', () => {
   it('has the shared dead-letter shape', () => {
     const error = { type: 'mapper_parsing_exception', reason: 'failed to parse field [lambda.duration_ms]' };
     expect(deadLetterDocument(original, 400, error, 'cwl', now)).toEqual({
-      index: 'cwl-deadletter-2026.11.22',
+      index: 'cwl-deadletter-2026.11.21',
       id: '3',
       dataset: 'deadletter',
       source: {
-        '@timestamp': '2026-11-22T23:59:59.500Z',
+        '@timestamp': original.source['@timestamp'],
         event: { dataset: 'deadletter', ingested: '2026-11-22T23:59:59.500Z' },
         tags: ['deadletter'],
         message: 'REPORT x',
@@ -37,6 +37,19 @@ describe('deadLetterDocument', () => {
         error,
       },
     });
+  });
+
+  it('lands in the same index when the same document is refused again on a later day', () => {
+    const error = { type: 'mapper_parsing_exception', reason: 'x' };
+    const today = deadLetterDocument(original, 400, error, 'cwl', now);
+    const nextWeek = deadLetterDocument(original, 400, error, 'cwl', new Date('2026-11-29T03:00:00Z'));
+    expect([nextWeek.index, nextWeek.id]).toEqual([today.index, today.id]);
+    expect(nextWeek.source.event).toEqual({ dataset: 'deadletter', ingested: '2026-11-29T03:00:00.000Z' });
+  });
+
+  it('uses the time of refusal when the original has no readable @timestamp', () => {
+    const bare: LogDocument = { index: 'i', id: '1', dataset: 'd', source: { '@timestamp': 'not a time' } };
+    expect(deadLetterDocument(bare, 400, { type: 't', reason: 'r' }, 'cwl', now).index).toBe('cwl-deadletter-2026.11.22');
   });
 
   it('leaves out message and aws when the original has none', () => {

@@ -4,7 +4,7 @@ import type { LogDocument } from '../../functions/pipeline/types';
 import type { SinkOutcome } from '../../functions/sinks/types';
 import { ITEM_ERRORS, REQUEST_FAULTS, parseNdjson, startFakeOpenSearch } from '../helpers/fake-opensearch';
 import type { FakeOpenSearch } from '../helpers/fake-opensearch';
-import { DEADLETTER_INDEX, clientFor, documents, sinkFor } from './support';
+import { clientFor, deadLetterIndexOf, documents, sinkFor } from './support';
 import type { ClientSettings } from './support';
 
 /**
@@ -171,11 +171,11 @@ function expectAccounted(docs: readonly LogDocument[], scenario: Scenario): void
   for (const doc of docs) {
     if (dead.has(doc.id)) {
       expect(fake.get(doc.index, doc.id), doc.id).toBeUndefined();
-      const letter = fake.get(DEADLETTER_INDEX, doc.id)?.source as { deadletter: Record<string, unknown>; error: { type: string } };
+      const letter = fake.get(deadLetterIndexOf(doc), doc.id)?.source as { deadletter: Record<string, unknown>; error: { type: string } };
       expect(letter?.deadletter, doc.id).toMatchObject({ index: doc.index, id: doc.id, status: 400, document: JSON.stringify(doc.source) });
     } else {
       expect(fake.get(doc.index, doc.id)?.source, doc.id).toEqual(existing.has(doc.id) ? { old: true } : doc.source);
-      expect(fake.get(DEADLETTER_INDEX, doc.id), doc.id).toBeUndefined();
+      expect(fake.get(deadLetterIndexOf(doc), doc.id), doc.id).toBeUndefined();
     }
   }
   expect(fake.count('cwl-generic-*')).toBe(docs.length - dead.size);
@@ -257,7 +257,7 @@ describe('OpenSearchSink 413 handling', () => {
       const docs = [...documents(3), ...documents(1, 'big', { message: 'x'.repeat(300_000) })];
       const { sink } = sinkFor(clientFor(limited, { compression: false }));
       expect(await sink.write(docs)).toMatchObject({ indexed: 3, deadLettered: 1 });
-      const letter = limited.get(DEADLETTER_INDEX, 'big0')?.source;
+      const letter = limited.get('cwl-deadletter-2026.11.21', 'big0')?.source;
       expect(letter).toMatchObject({
         tags: ['deadletter', 'truncated'],
         error: { type: 'request_too_large', reason: 'request too large' },
@@ -277,8 +277,8 @@ describe('OpenSearchSink dead letters', () => {
     const { sink } = sinkFor(clientFor(fake));
     await sink.write(docs);
     const original = docs[1]!;
-    expect(fake.get(DEADLETTER_INDEX, 'e1')?.source).toEqual({
-      '@timestamp': '2026-11-22T08:00:00.000Z',
+    expect(fake.get(deadLetterIndexOf(docs[1]!), 'e1')?.source).toEqual({
+      '@timestamp': '2026-11-22T10:00:00.000Z',
       event: { dataset: 'deadletter', ingested: '2026-11-22T08:00:00.000Z' },
       tags: ['deadletter'],
       message: 'message e1',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ITEM_ERRORS, REQUEST_FAULTS, startFakeOpenSearch } from '../helpers/fake-opensearch';
 import type { FakeOpenSearch } from '../helpers/fake-opensearch';
-import { DEADLETTER_INDEX, clientFor, documents, sinkFor } from './support';
+import { clientFor, deadLetterIndexOf, documents, sinkFor } from './support';
 
 /** A small seeded generator (mulberry32), so the faults are the same on every run. */
 function seeded(seed: number): () => number {
@@ -55,11 +55,11 @@ describe('OpenSearchSink bounded load', () => {
     expect(outcome.duplicates).toBeLessThanOrEqual(MAX_DOCUMENTS);
     expect(outcome.retried).toBeGreaterThan(0);
     expect(fake.count('cwl-generic-*')).toBe(COUNT - rejected.size);
-    expect(fake.count(DEADLETTER_INDEX)).toBe(rejected.size);
+    expect(fake.count('cwl-deadletter-*')).toBe(rejected.size);
     for (const doc of docs) {
       if (rejected.has(doc.id)) {
         expect(fake.get(doc.index, doc.id)).toBeUndefined();
-        expect(fake.get(DEADLETTER_INDEX, doc.id)).toBeDefined();
+        expect(fake.get(deadLetterIndexOf(doc), doc.id)).toBeDefined();
       } else {
         expect(fake.get(doc.index, doc.id)?.source).toEqual(doc.source);
       }

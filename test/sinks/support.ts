@@ -23,7 +23,10 @@ export const INDEXING: IndexingConfig = {
 };
 
 export const NOW = new Date('2026-11-22T08:00:00.000Z');
-export const DEADLETTER_INDEX = 'cwl-deadletter-2026.11.22';
+/** Dead letters take the day of the original's @timestamp: the index a document's dead letter lands in. */
+export function deadLetterIndexOf(document: LogDocument): string {
+  return `cwl-deadletter-${document.index.slice(-'yyyy.MM.dd'.length)}`;
+}
 
 export interface ClientSettings {
   readonly auth?: AuthMode;
