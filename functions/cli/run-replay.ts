@@ -3,8 +3,7 @@ import type { PipelineConfig } from '../pipeline/config';
 import { PipelineError } from '../pipeline/errors';
 import { processBatch } from '../pipeline/process';
 import { createShipper } from '../shipper/shipper';
-import { addBatch, emptySummary, type InvocationSummary } from '../shipper/summary';
-import { addOutcome } from '../sinks/types';
+import { addBatch, addSummary, emptySummary, type InvocationSummary } from '../shipper/summary';
 import type { Sink } from '../sinks/types';
 import { expandPaths, readReplayItems, type RawInputOptions } from './inputs';
 import type { Progress } from './progress';
@@ -48,9 +47,9 @@ export async function replayFiles(paths: readonly string[], options: ReplayOptio
       for (const item of items) {
         if (item.kind === 'event') {
           const { summary: shipped } = await ship(item.event);
-          mergeSummary(summary, shipped);
+          addSummary(summary, shipped);
           produced += documentsOf(shipped);
-          errors.push(...shipped.recordErrors.map((reason) => `${file}: ${reason}`));
+          errors.push(...shipped.recordErrors.map((reason) => `${file}: record ${reason}`));
         } else {
           const outcome = await processBatch(item.batch, deps);
           addBatch(summary, outcome);
@@ -66,20 +65,6 @@ export async function replayFiles(paths: readonly string[], options: ReplayOptio
   options.progress.stop();
   await options.sink.close();
   return { summary, files: files.length, errors };
-}
-
-function mergeSummary(total: InvocationSummary, more: InvocationSummary): void {
-  total.batches += more.batches;
-  total.controlMessages += more.controlMessages;
-  total.received += more.received;
-  total.parseFailures += more.parseFailures;
-  total.failedRecords += more.failedRecords;
-  for (const [dataset, counts] of Object.entries(more.byDataset)) {
-    const sum = (total.byDataset[dataset] ??= { documents: 0, parseFailures: 0 });
-    sum.documents += counts.documents;
-    sum.parseFailures += counts.parseFailures;
-  }
-  addOutcome(total.sink, more.sink);
 }
 
 function documentsOf(summary: InvocationSummary): number {
@@ -103,6 +88,7 @@ export function formatReport(report: ReplayReport, target: string): string {
     `Parse failures ${summary.parseFailures}${formatDatasets(summary)}`,
   );
   if (summary.controlMessages > 0) lines.push(`Control messages skipped ${summary.controlMessages}`);
+  if (summary.undecodableRecords > 0) lines.push(`Undecodable Kinesis records dead-lettered ${summary.undecodableRecords}`);
   if (report.errors.length > 0) {
     lines.push(`Errors (${report.errors.length}):`, ...report.errors.map((error) => `  ${error}`));
   }

@@ -1,5 +1,6 @@
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
-import { decodeCompressedPayload, decodeSubscriptionData, type DecodedBatch } from '../pipeline/decode';
+import { decodeSubscriptionData, type DecodedBatch } from '../pipeline/decode';
+import { undecodableRecordDocument } from '../sinks/deadletter';
 import { DecodeError, PipelineError } from '../pipeline/errors';
 import { buildDocuments, processBatch, type PipelineDeps } from '../pipeline/process';
 import type { LogDocument } from '../pipeline/types';
@@ -60,44 +61,54 @@ async function shipSubscription(data: string, deps: PipelineDeps, summary: Invoc
 }
 
 /**
- * Kinesis: the records are decoded one by one (a corrupt record fails alone), then all
- * documents go to the sink together, which keeps bulk requests large. If the sink cannot
- * store everything, every decoded record is reported failed: the ids make the retry safe.
+ * Kinesis: the records are decoded one by one, then all documents go to the sink together,
+ * which keeps bulk requests large. A record that cannot be decoded will never decode: it is
+ * written to the dead-letter index with its raw data (retrying it would only block the
+ * shard, and the stream's failure destination keeps sequence numbers, not data). If the
+ * sink cannot store everything, every record is reported failed: the ids make the retry safe.
  */
 async function shipKinesis(records: readonly KinesisRecordLike[], deps: PipelineDeps, summary: InvocationSummary): Promise<ShipperResult> {
-  const failures: string[] = [];
-  const shipped: string[] = [];
   const documents: LogDocument[] = [];
   const counted: Parameters<typeof addBatch>[1][] = [];
+  const now = deps.now?.() ?? new Date();
   for (const record of records) {
     let batch: DecodedBatch;
     try {
-      batch = decodeCompressedPayload(Buffer.from(record.kinesis.data, 'base64'), deps.config.maxDecompressedBytes);
+      batch = decodeSubscriptionData(record.kinesis.data, deps.config.maxDecompressedBytes);
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
-      failures.push(record.kinesis.sequenceNumber);
-      summary.failedRecords += 1;
+      summary.undecodableRecords += 1;
       noteRecordError(summary, record.kinesis.sequenceNumber, error);
+      documents.push(undecodableRecordDocument(undecodable(record, error), deps.config.indexing.prefix, now));
       continue;
     }
     const built = buildDocuments(batch, deps);
     documents.push(...built.documents);
-    shipped.push(record.kinesis.sequenceNumber);
     counted.push({ ...built, received: batch.logEvents.length });
   }
   try {
     if (documents.length > 0) {
-      const outcome = await deps.sink.write(documents, deps.deadline === undefined ? {} : { deadline: deps.deadline });
-      summary.sink = outcome;
+      summary.sink = await deps.sink.write(documents, deps.deadline === undefined ? {} : { deadline: deps.deadline });
     }
     for (const outcome of counted) addBatch(summary, outcome);
+    return { summary, response: { batchItemFailures: [] } };
   } catch (error) {
     if (!(error instanceof PipelineError)) throw error;
-    failures.push(...shipped);
-    summary.failedRecords += shipped.length;
-    noteRecordError(summary, `${shipped.length} records`, error);
+    summary.failedRecords += records.length;
+    noteRecordError(summary, `${records.length} records`, error);
+    return { summary, response: { batchItemFailures: records.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })) } };
   }
-  return { summary, response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) } };
+}
+
+function undecodable(record: KinesisRecordLike, error: DecodeError) {
+  const arrival = record.kinesis.approximateArrivalTimestamp;
+  return {
+    id: record.eventID ?? record.kinesis.sequenceNumber,
+    data: record.kinesis.data,
+    // Seconds since the epoch; a retried record keeps it, so its dead letter keeps its day.
+    arrivedAt: typeof arrival === 'number' && Number.isFinite(arrival) ? new Date(arrival * 1000) : new Date(0),
+    error: { type: `decode_error_${error.step}`, reason: error.message },
+  };
 }
 
 function noteRecordError(summary: InvocationSummary, what: string, error: Error): void {
@@ -110,7 +121,8 @@ function rejectUnknown(event: unknown): never {
 }
 
 interface KinesisRecordLike {
-  readonly kinesis: { readonly data: string; readonly sequenceNumber: string };
+  readonly eventID?: string;
+  readonly kinesis: { readonly data: string; readonly sequenceNumber: string; readonly approximateArrivalTimestamp?: number };
 }
 
 function isSubscriptionEvent(event: unknown): event is { awslogs: { data: string } } {

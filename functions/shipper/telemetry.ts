@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
-import { SinkError } from '../pipeline/errors';
+import { ClusterBlockedError, SinkError } from '../pipeline/errors';
 import type { Telemetry } from './shipper';
 import type { InvocationSummary } from './summary';
 
@@ -25,6 +25,7 @@ export function createPowertoolsTelemetry(
     metrics.addMetric('DocumentsDeadLettered', MetricUnit.Count, summary.sink.deadLettered);
     metrics.addMetric('ParseFailures', MetricUnit.Count, summary.parseFailures);
     metrics.addMetric('FailedRecords', MetricUnit.Count, summary.failedRecords);
+    metrics.addMetric('UndecodableRecords', MetricUnit.Count, summary.undecodableRecords);
     metrics.publishStoredMetrics();
     // Per-dataset figures carry their own dimension, so they go out as separate EMF blobs.
     for (const [dataset, counts] of Object.entries(summary.byDataset)) {
@@ -41,11 +42,17 @@ export function createPowertoolsTelemetry(
     logger,
     succeeded(summary) {
       publish(summary);
-      const level = summary.failedRecords > 0 || summary.sink.deadLettered > 0 ? 'warn' : 'info';
+      const level = summary.failedRecords + summary.undecodableRecords + summary.sink.deadLettered > 0 ? 'warn' : 'info';
       logger[level]('invocation done', { summary });
     },
     failed(error, summary) {
       publish(summary);
+      if (error instanceof ClusterBlockedError) {
+        // Disk full or a read-only index: retrying will not help until a person acts.
+        metrics.singleMetric().addMetric('ClusterBlocked', MetricUnit.Count, 1);
+        logger.error('cluster refuses writes (cluster_block_exception); failing fast', { error, summary });
+        return;
+      }
       logger.error(error instanceof SinkError ? 'documents left unindexed; failing so Lambda retries' : 'invocation failed', {
         error: error as Error,
         summary,

@@ -71,3 +71,36 @@ function readCloudWatch(source: Fields): unknown {
   if (aws === null || typeof aws !== 'object') return undefined;
   return (aws as Fields).cloudwatch;
 }
+
+/** A stream record whose payload could not be decoded (bad base64, gzip, JSON or shape). */
+export interface UndecodableRecord {
+  /** Stable id of the record (Kinesis `eventID`, else its sequence number). */
+  readonly id: string;
+  /** The record's data exactly as received (base64). */
+  readonly data: string;
+  /** When the stream received it: gives the dead letter a day that retries do not change. */
+  readonly arrivedAt: Date;
+  readonly error: ItemError;
+}
+
+/**
+ * A dead letter for a record that can never be decoded: retrying it would only block its
+ * shard, and a Kinesis failure destination keeps sequence numbers, not data. The raw data
+ * is kept in `deadletter.document`, so nothing is lost.
+ */
+export function undecodableRecordDocument(record: UndecodableRecord, prefix: string, now: Date): LogDocument {
+  const eventTime = record.arrivedAt.toISOString();
+  const id = `undecodable-${record.id}`;
+  return {
+    index: deadLetterIndex(prefix, eventTime),
+    id,
+    dataset: DEADLETTER_DATASET,
+    source: {
+      '@timestamp': eventTime,
+      event: { dataset: DEADLETTER_DATASET, ingested: now.toISOString() },
+      tags: [DEADLETTER_DATASET, 'undecodable'],
+      deadletter: { id, document: record.data },
+      error: { type: record.error.type, reason: record.error.reason },
+    },
+  };
+}

@@ -121,7 +121,8 @@ describe('functions/shipper/handler (the Lambda entry point)', () => {
   it('fails the invocation when the cluster is blocked, so Lambda retries', async () => {
     fake.failItems(() => true, ITEM_ERRORS.clusterBlock);
     await expect(invoke({ awslogs: { data: encodePayload(makeBatch('/ecs/app', ['x'])) } })).rejects.toThrow(/cluster_block_exception/);
-    expect(emitted().find((line) => line.level === 'ERROR')).toBeDefined();
+    expect(emitted().find((line) => line.level === 'ERROR')).toMatchObject({ message: 'cluster refuses writes (cluster_block_exception); failing fast' });
+    expect(emitted().find((line) => 'ClusterBlocked' in line)).toMatchObject({ ClusterBlocked: 1 });
   });
 
   it('answers a Kinesis event with batchItemFailures', async () => {
@@ -132,8 +133,10 @@ describe('functions/shipper/handler (the Lambda entry point)', () => {
         { kinesis: { data: Buffer.from('not gzip').toString('base64'), sequenceNumber: '2' } },
       ],
     });
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+    expect(response).toEqual({ batchItemFailures: [] });
     expect(fake.count('cwl-generic-*')).toBe(1);
+    expect(fake.count('cwl-deadletter-*')).toBe(1);
+    expect(emitted().find((line) => 'UndecodableRecords' in line)).toMatchObject({ UndecodableRecords: 1 });
   });
 });
 

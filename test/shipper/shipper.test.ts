@@ -72,15 +72,30 @@ describe('createShipper', () => {
     await expect(ship(event)).rejects.toBeInstanceOf(DecodeError);
   });
 
-  it('reports only the Kinesis records it could not decode', async () => {
+  it('dead-letters a Kinesis record that can never be decoded, with its data, instead of retrying it', async () => {
     const { sink, ship, reports } = setup();
     const good = encodePayload(makeBatch('/aws/lambda/fn', lambdaLines));
     const other = encodePayload(makeBatch('/ecs/app', ['x'], { logStream: 's2' }));
-    const result = await ship({ Records: [kinesisRecord('1', good), kinesisRecord('2', 'AAAA'), kinesisRecord('3', other)] });
-    expect(result.response).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
-    expect(sink.documents()).toHaveLength(3);
+    const corrupt = { ...kinesisRecord('2', 'AAAA'), eventID: 'shardId-000000000000:2' };
+    const result = await ship({ Records: [kinesisRecord('1', good), corrupt, kinesisRecord('3', other)] });
+    expect(result.response).toEqual({ batchItemFailures: [] });
     expect(sink.writes).toBe(1); // one sink write for all records keeps bulk requests large
+    const dead = sink.documents().filter((document) => document.dataset === 'deadletter');
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({
+      index: 'cwl-deadletter-1970.01.01',
+      id: 'undecodable-shardId-000000000000:2',
+      source: { deadletter: { document: 'AAAA' }, error: { type: 'decode_error_gzip', reason: expect.stringMatching(/^cannot decode batch \(gzip\)/) } },
+    });
+    expect(sink.documents()).toHaveLength(4);
+    expect(reports[0]!.summary).toMatchObject({ undecodableRecords: 1, failedRecords: 0 });
     expect(reports[0]!.summary.recordErrors[0]).toMatch(/^2: cannot decode batch \(gzip\)/);
+  });
+
+  it('names base64 as the broken step of a Kinesis record that is not base64', async () => {
+    const { sink, ship } = setup();
+    await ship({ Records: [kinesisRecord('9', '%%%notbase64%%%')] });
+    expect(sink.documents()[0]!.source.error).toMatchObject({ type: 'decode_error_base64' });
   });
 
   it('reports every decoded Kinesis record when the sink cannot store them', async () => {
