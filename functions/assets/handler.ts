@@ -1,9 +1,9 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { applyAssets } from '../../dashboards/apply';
 import { loadAssetsConfig } from '../../dashboards/config';
 import { AssetsApplyError } from '../../dashboards/errors';
 import { summarizeReport } from '../../dashboards/report';
+import { createLogger } from '../pipeline/powertools';
 
 /** The custom resource's fixed physical id: one set of assets per stack, never replaced. */
 export const PHYSICAL_RESOURCE_ID = 'cwl-opensearch-assets';
@@ -14,7 +14,7 @@ export interface AssetsResourceResponse {
   readonly Data: { readonly summary: string };
 }
 
-const logger = new Logger({ serviceName: 'cwl-opensearch-assets' });
+const logger = createLogger('cwl-opensearch-assets');
 
 /**
  * `onEvent` of the assets custom resource (CDK `Provider`). Create and Update apply every

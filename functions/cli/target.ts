@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import { loadBulkTuning, loadOpenSearchConfig, type Env, type IndexingConfig } from '../pipeline/config';
+import type { Env, IndexingConfig } from '../pipeline/config';
 import { ConfigError } from '../pipeline/errors';
 import { FileSink } from '../sinks/file';
-import { createOpenSearchClient } from '../sinks/opensearch';
-import { OpenSearchSink } from '../sinks/opensearch-sink';
+import { createOpenSearchSinkFromEnv } from '../sinks/sink-from-env';
 import { StdoutSink } from '../sinks/stdout';
 import type { Sink } from '../sinks/types';
 
@@ -29,11 +28,14 @@ export function createSinkFromTarget(to: string, env: Env, indexing: IndexingCon
     const directory = resolve(to.slice('file:'.length) || '.');
     return { sink: new FileSink(directory), description: `bulk NDJSON files in ${directory}`, usesStdout: false };
   }
-  if (to.trim() === '') throw new ConfigError('--to', 'is empty (use file:<dir>, stdout, or an OpenSearch URL)');
-  const config = loadOpenSearchConfig(env, to);
+  // `word:` is a scheme unless a port follows (`localhost:9200` is a bare host).
+  if (to.trim() === '' || (/^[a-z][a-z0-9+.-]*:(?!\d)/i.test(to) && !/^https?:\/\//i.test(to))) {
+    throw new ConfigError('--to', `"${to}" is not a target: use file:<dir>, stdout, or an OpenSearch URL (http:// or https://)`);
+  }
+  // The CLI owns its client: closing it lets the process exit instead of idling on keep-alive sockets.
+  const { sink, config } = createOpenSearchSinkFromEnv(env, indexing, { endpoint: to, endpointSource: '--to', ownsClient: true });
   return {
-    // The CLI owns its client: closing it lets the process exit instead of idling on keep-alive sockets.
-    sink: new OpenSearchSink(createOpenSearchClient(config), { indexing, ...loadBulkTuning(env), ownsClient: true }),
+    sink,
     description: `OpenSearch at ${config.endpoint} (auth ${config.auth})`,
     usesStdout: false,
   };

@@ -1,14 +1,14 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { createRegistry } from '../../parsers/registry';
 import { createRateLimiter } from '../backfill/rate-limiter';
-import { loadOpenSearchConfig, loadPipelineConfig } from '../pipeline/config';
-import { createOpenSearchClient } from '../sinks/opensearch';
-import { OpenSearchSink } from '../sinks/opensearch-sink';
+import { loadPipelineConfig } from '../pipeline/config';
+import { createOpenSearchSinkFromEnv } from '../sinks/sink-from-env';
 import { loadPollerConfig } from './config';
 import { assertLookupRouting } from './lookup-events';
 import { runPoll, type PollDeps, type PollSummary } from './poll';
+import { createLogger, createMetrics } from '../pipeline/powertools';
 
 const SERVICE = 'cwl-opensearch-cloudtrail-poller';
 /** Kept back from the invocation's remaining time for the last bulk request and checkpoint. */
@@ -29,7 +29,7 @@ export interface PollerHandlerDeps {
 /** The poller's logic behind the Lambda entry point; tests pass their own clients. */
 export function createPollerHandler(options: PollerHandlerDeps) {
   let deps: Omit<PollDeps, 'deadline'> | undefined;
-  const logger = options.logger ?? new Logger({ serviceName: SERVICE });
+  const logger = options.logger ?? createLogger(SERVICE);
 
   return async function poll(_event: unknown, context?: PollerContext): Promise<PollSummary> {
     deps ??= options.createDeps(context?.invokedFunctionArn?.split(':')[4]);
@@ -69,18 +69,18 @@ export const handler = createPollerHandler({
     const config = loadPipelineConfig(process.env);
     const registry = createRegistry(config.routes);
     assertLookupRouting(registry);
-    const opensearch = createOpenSearchClient(loadOpenSearchConfig(process.env));
+    const { client: opensearch, sink } = createOpenSearchSinkFromEnv(process.env, config.indexing);
     return {
       poller,
       config,
       registry,
       opensearch,
-      sink: new OpenSearchSink(opensearch, { indexing: config.indexing }),
+      sink,
       // Endpoint and region from the standard configuration (AWS_ENDPOINT_URL_CLOUDTRAIL works).
       cloudtrail: new CloudTrailClient({}),
       limiter: createRateLimiter(poller.callsPerSecond),
       ...(accountId !== undefined && accountId !== '' && { accountId }),
     };
   },
-  metrics: new Metrics({ namespace: 'CwlOpenSearch', serviceName: SERVICE }),
+  metrics: createMetrics(SERVICE),
 });

@@ -1,11 +1,12 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { loadOpenSearchConfig } from '../pipeline/config';
 import { createOpenSearchClient } from '../sinks/opensearch';
 import { loadEnricherConfig } from './config';
 import { runSweep, type SweepDeps, type SweepSummary } from './sweep';
 import { describeTrigger, type Trigger } from './trigger';
+import { createLogger, createMetrics } from '../pipeline/powertools';
 
 const SERVICE = 'cwl-opensearch-enricher';
 /** Kept back from the invocation's remaining time for the last updates to finish. */
@@ -31,7 +32,7 @@ export interface EnricherHandlerDeps {
 /** The enricher's logic behind the Lambda entry point; tests pass their own clients. */
 export function createEnricherHandler(options: EnricherHandlerDeps) {
   let deps: Omit<SweepDeps, 'deadline'> | undefined;
-  const logger = options.logger ?? new Logger({ serviceName: SERVICE });
+  const logger = options.logger ?? createLogger(SERVICE);
   const metrics = options.metrics;
 
   return async function enrich(event: unknown, context?: EnricherContext): Promise<EnricherResult> {
@@ -84,5 +85,5 @@ export const handler = createEnricherHandler({
       athena: new AthenaClient({}),
     };
   },
-  metrics: new Metrics({ namespace: 'CwlOpenSearch', serviceName: SERVICE }),
+  metrics: createMetrics(SERVICE),
 });

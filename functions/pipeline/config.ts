@@ -109,8 +109,11 @@ export function loadPipelineConfig(env: Env): PipelineConfig {
  * Reads the OpenSearch connection. `endpoint` overrides `OPENSEARCH_ENDPOINT` (the CLI's
  * `--to`). A bare host means `https://`.
  */
-export function loadOpenSearchConfig(env: Env, endpoint = env.OPENSEARCH_ENDPOINT): OpenSearchConfig {
-  const variable = 'OPENSEARCH_ENDPOINT';
+export function loadOpenSearchConfig(
+  env: Env,
+  endpoint = env.OPENSEARCH_ENDPOINT,
+  variable = 'OPENSEARCH_ENDPOINT',
+): OpenSearchConfig {
   if (endpoint === undefined || endpoint.trim() === '') {
     throw new ConfigError(variable, 'is required (an OpenSearch URL, or a bare host meaning https://)');
   }
@@ -122,9 +125,11 @@ export function loadOpenSearchConfig(env: Env, endpoint = env.OPENSEARCH_ENDPOIN
 
   let region: string | undefined;
   if (auth === 'sigv4' || auth === 'sigv4-aoss') {
-    region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regionFromHost(host);
+    // The domain's own region signs: a host name that states one wins over AWS_REGION (which
+    // Lambda always sets to its own region, so a cross-region domain would get 403s).
+    region = env.OPENSEARCH_REGION || regionFromHost(host) || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
     if (region === undefined) {
-      throw new ConfigError('AWS_REGION', `is required to sign requests (OPENSEARCH_AUTH=${auth})`);
+      throw new ConfigError('AWS_REGION', `is required to sign requests (OPENSEARCH_AUTH=${auth}); or set OPENSEARCH_REGION`);
     }
   }
   let username: string | undefined;

@@ -1,19 +1,18 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createRegistry } from '../../parsers/registry';
 import { ConfigError } from '../pipeline/errors';
-import { loadOpenSearchConfig, loadPipelineConfig, readInteger } from '../pipeline/config';
-import { createOpenSearchClient } from '../sinks/opensearch';
-import { OpenSearchSink } from '../sinks/opensearch-sink';
+import { loadPipelineConfig, readInteger } from '../pipeline/config';
+import { createOpenSearchSinkFromEnv } from '../sinks/sink-from-env';
 import { MAX_MESSAGES_LIMIT, readMaxMessages } from './options';
 import { createRedrive } from './redrive';
+import { createLogger } from '../pipeline/powertools';
 
 /** Time kept back for the last delete and the summary. */
 const SAFETY_MARGIN_MS = 15_000;
 
 // Module scope: a bad variable fails the cold start with its name; clients are reused.
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'redrive' });
+const logger = createLogger('cwl-opensearch-redrive');
 const pipelineConfig = loadPipelineConfig(process.env);
 const queueUrl = process.env.DLQ_URL;
 if (!queueUrl) throw new ConfigError('DLQ_URL', 'is required (the shipper on-failure queue URL)');
@@ -23,7 +22,9 @@ const run = createRedrive({
   queueUrl,
   registry: createRegistry(pipelineConfig.routes),
   config: pipelineConfig,
-  sink: new OpenSearchSink(createOpenSearchClient(loadOpenSearchConfig(process.env)), { indexing: pipelineConfig.indexing }),
+  sink: createOpenSearchSinkFromEnv(process.env, pipelineConfig.indexing, {
+    onRetry: (retry) => logger.warn('bulk retry', { retry }),
+  }).sink,
   ...(process.env.AWS_REGION !== undefined && { region: process.env.AWS_REGION }),
   log: (level, message, details) => logger[level](message, details),
 });

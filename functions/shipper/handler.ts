@@ -1,8 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { createRegistry } from '../../parsers/registry';
-import { loadBulkTuning, loadOpenSearchConfig, loadPipelineConfig } from '../pipeline/config';
-import { createOpenSearchClient } from '../sinks/opensearch';
-import { OpenSearchSink } from '../sinks/opensearch-sink';
+import { loadPipelineConfig } from '../pipeline/config';
+import { createOpenSearchSinkFromEnv } from '../sinks/sink-from-env';
 import { createShipper } from './shipper';
 import { createPowertoolsTelemetry } from './telemetry';
 
@@ -13,11 +12,9 @@ const telemetry = createPowertoolsTelemetry();
 const ship = createShipper({
   registry: createRegistry(pipelineConfig.routes),
   config: pipelineConfig,
-  sink: new OpenSearchSink(createOpenSearchClient(loadOpenSearchConfig(process.env)), {
-    indexing: pipelineConfig.indexing,
-    ...loadBulkTuning(process.env),
+  sink: createOpenSearchSinkFromEnv(process.env, pipelineConfig.indexing, {
     onRetry: (retry) => telemetry.logger.warn('bulk retry', { retry }),
-  }),
+  }).sink,
   telemetry,
   ...(process.env.AWS_REGION !== undefined && { region: process.env.AWS_REGION }),
 });

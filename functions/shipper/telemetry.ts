@@ -1,21 +1,20 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ClusterBlockedError, SinkError } from '../pipeline/errors';
+import { createLogger, createMetrics } from '../pipeline/powertools';
 import type { Telemetry } from './shipper';
 import type { InvocationSummary } from './summary';
 
 const SERVICE = 'cwl-opensearch-shipper';
-const NAMESPACE = 'CwlOpenSearch';
 
 /**
- * Structured logs and EMF metrics per invocation, with Powertools for AWS Lambda. The
- * POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE variables win over the defaults
- * (Powertools gives constructor options precedence, so defaults are passed only when unset).
+ * Structured logs and EMF metrics per invocation, with Powertools for AWS Lambda
+ * (POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE win over the defaults).
  */
 export function createPowertoolsTelemetry(
   env: Readonly<Record<string, string | undefined>> = process.env,
-  logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME || SERVICE }),
-  metrics = new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE || NAMESPACE, serviceName: env.POWERTOOLS_SERVICE_NAME || SERVICE }),
+  logger = createLogger(SERVICE, env),
+  metrics = createMetrics(SERVICE, env),
 ): Telemetry & { readonly logger: Logger } {
   function publish(summary: InvocationSummary): void {
     metrics.addMetric('DocumentsReceived', MetricUnit.Count, summary.received);

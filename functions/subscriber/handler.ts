@@ -1,9 +1,9 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import type { Env } from '../pipeline/config';
 import { isWanted, readSubscriberSettings } from './settings';
 import { Subscriber, type GroupResult, type Report, type SubscriberDeps } from './subscribe';
+import { createLogger } from '../pipeline/powertools';
 
 /**
  * The subscriber: puts the pipeline's subscription filter on log groups.
@@ -14,7 +14,7 @@ import { Subscriber, type GroupResult, type Report, type SubscriberDeps } from '
  * - Direct invocation `{"action": "subscribe" | "unsubscribe"}`: the same over every group.
  */
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'subscriber' });
+const logger = createLogger('cwl-opensearch-subscriber');
 const client = new CloudWatchLogsClient({ maxAttempts: 3 });
 /** Time kept back from the invocation for reporting to CloudFormation. */
 const SAFETY_MARGIN_MS = 30_000;

@@ -16,12 +16,20 @@ describe('loadOpenSearchConfig', () => {
   it.each([
     ['search-logs-abc.eu-west-1.es.amazonaws.com', {}, { endpoint: 'https://search-logs-abc.eu-west-1.es.amazonaws.com', auth: 'sigv4', region: 'eu-west-1' }],
     ['https://abc123.us-east-1.aoss.amazonaws.com', {}, { auth: 'sigv4-aoss', region: 'us-east-1' }],
-    ['https://vpc-x.eu-west-1.es.amazonaws.com', { AWS_REGION: 'eu-central-1' }, { region: 'eu-central-1' }],
+    // The host's region signs, even when the caller runs elsewhere (cross-region domain).
+    ['https://vpc-x.eu-west-1.es.amazonaws.com', { AWS_REGION: 'eu-central-1' }, { region: 'eu-west-1' }],
+    ['https://logs.example.com', { OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'eu-central-1' }, { region: 'eu-central-1' }],
+    ['https://logs.example.com', { OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'eu-central-1', OPENSEARCH_REGION: 'ap-south-1' }, { region: 'ap-south-1' }],
     ['http://127.0.0.1:9200/', {}, { endpoint: 'http://127.0.0.1:9200', auth: 'none', compression: true, requestTimeoutMs: 30_000 }],
     ['https://os.internal', { OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'u', OPENSEARCH_PASSWORD: 'p' }, { auth: 'basic', username: 'u', password: 'p' }],
     ['http://localhost:9200', { OPENSEARCH_COMPRESSION: 'false', OPENSEARCH_REQUEST_TIMEOUT_MS: '5000' }, { compression: false, requestTimeoutMs: 5000 }],
   ])('%s with %j', (endpoint, env, expected) => {
     expect(loadOpenSearchConfig({ ...env, OPENSEARCH_ENDPOINT: endpoint })).toMatchObject(expected);
+  });
+
+  it('names the flag when the endpoint came from --to', () => {
+    const error = configError(() => loadOpenSearchConfig({}, 's3://bucket', '--to'));
+    expect(error.message).toBe('--to: "s3://bucket" must use http or https, not s3:');
   });
 
   it.each([
