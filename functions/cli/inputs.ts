@@ -48,13 +48,21 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
  */
 export async function readReplayItems(file: string, options: RawInputOptions): Promise<ReplayItem[]> {
   const bytes = await readFile(file);
-  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
+  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipFile(file, bytes) : bytes).toString('utf8');
   const { mtimeMs } = await stat(file);
   const json = parseJson(text);
   if (json !== undefined) return fromJson(json, file, options, mtimeMs);
   const lines = parseJsonLines(text);
   if (lines !== undefined) return fromJson(lines, file, options, mtimeMs);
   return fromRawText(text, file, options, mtimeMs);
+}
+
+function gunzipFile(file: string, bytes: Buffer): Buffer {
+  try {
+    return gunzipSync(bytes);
+  } catch (error) {
+    throw new DecodeError('gzip', `${file}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function fromJson(value: unknown, source: string, options: RawInputOptions, mtimeMs: number): ReplayItem[] {

@@ -32,6 +32,11 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    throw error;
+    // Anything else (credentials, network, a bug) still gets one readable line; the stack on demand.
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(`cwl-opensearch: ${detail}\n`);
+    if (process.env.DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write('(set DEBUG=1 to see where it came from)\n');
+    process.exitCode = 1;
   }
 }

@@ -57,8 +57,10 @@ export async function replayFiles(paths: readonly string[], options: ReplayOptio
         }
       }
     } catch (error) {
-      if (!(error instanceof PipelineError) && !(error instanceof SyntaxError)) throw error;
-      errors.push(`${file}: ${error.message}`);
+      // One unreadable file or refused batch must not stop the others: report it and go on.
+      if (!(error instanceof Error)) throw error;
+      const known = error instanceof PipelineError || error instanceof SyntaxError;
+      errors.push(`${file}: ${known ? error.message : `${error.name}: ${error.message}`}`);
     }
     options.progress.advance(1, produced);
   }

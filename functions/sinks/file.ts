@@ -2,6 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { PipelineError } from '../pipeline/errors';
 import type { LogDocument } from '../pipeline/types';
 import { emptyOutcome, type Sink, type SinkOutcome } from './types';
 
@@ -66,10 +67,17 @@ async function readIds(file: string): Promise<Set<string>> {
   const ids = new Set<string>();
   if (!existsSync(file)) return ids;
   let isAction = true;
+  let number = 0;
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    number += 1;
     if (line === '') continue;
     if (isAction) {
-      const action = JSON.parse(line) as { create?: { _id?: string } };
+      let action: { create?: { _id?: string } };
+      try {
+        action = JSON.parse(line) as typeof action;
+      } catch {
+        throw new PipelineError(`${file}:${number}: not a bulk action line; the output file is damaged (move it away to start afresh)`);
+      }
       if (action.create?._id !== undefined) ids.add(action.create._id);
     }
     isAction = !isAction;

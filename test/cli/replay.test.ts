@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { createRegistry } from '../../parsers/registry';
 import { loadPipelineConfig } from '../../functions/pipeline/config';
+import { buildDocuments } from '../../functions/pipeline/process';
+import { FileSink } from '../../functions/sinks/file';
 import { createProgress } from '../../functions/cli/progress';
 import { formatReport, replayFiles } from '../../functions/cli/run-replay';
 import { encodePayload, makeBatch, subscriptionEvent } from '../helpers/batches';
@@ -120,8 +123,10 @@ describe('replayFiles', () => {
     writeFileSync(join(dir, 'b-corrupt.json'), JSON.stringify({ awslogs: { data: 'H4sI' } }));
     writeFileSync(join(dir, 'c-wrong.json'), JSON.stringify({ hello: 'world' }));
     writeFileSync(join(dir, 'd-good.json'), JSON.stringify(makeBatch('/ecs/a', ['ok'])));
+    writeFileSync(join(dir, 'e-truncated.json.gz'), gzipSync(JSON.stringify(makeBatch('/ecs/a', ['x']))).subarray(0, 30));
     const { sink, report } = await replay([dir]);
-    expect(report.errors).toHaveLength(3);
+    expect(report.errors).toHaveLength(4);
+    expect(report.errors[3]).toMatch(/e-truncated\.json\.gz: cannot decode batch \(gzip\): .*e-truncated\.json\.gz: /);
     expect(report.errors[0]).toMatch(/a-raw\.log: raw log text needs --log-group/);
     expect(report.errors[1]).toMatch(/b-corrupt\.json: cannot decode batch \(gzip\)/);
     expect(report.errors[2]).toMatch(/c-wrong\.json: .*not a subscription event.*keys: hello/);
@@ -130,5 +135,16 @@ describe('replayFiles', () => {
 
   it('says which path does not exist', async () => {
     await expect(replay(['/nonexistent/file.json'])).rejects.toThrow('/nonexistent/file.json: no such file or directory');
+  });
+});
+
+describe('the file target', () => {
+  it('names a damaged output file and its line instead of blaming the input', async () => {
+    const dir = workDir();
+    writeFileSync(join(dir, 'cwl-generic-2026.11.22.ndjson'), '{"create":{"_index":"cwl-generic-2026.11.22","_id":"1"}}\n{}\noops\n');
+    const sink = new FileSink(dir);
+    const batch = makeBatch('/ecs/a', ['x']);
+    const { documents } = buildDocuments(batch, { registry: createRegistry(), config });
+    await expect(sink.write(documents)).rejects.toThrow(/cwl-generic-2026\.11\.22\.ndjson:3: not a bulk action line/);
   });
 });
