@@ -62,6 +62,3 @@ export const DATASETS = {
   'athena-cloudtrail': 'aws.athena',
   generic: 'cloudwatch.generic',
 } as const satisfies Record<ParserId, string>;
-
-/** The index slug of documents OpenSearch rejected for good. */
-export const DEADLETTER_SLUG = 'deadletter';

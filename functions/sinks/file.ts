@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PipelineError } from '../pipeline/errors';
 import type { LogDocument } from '../pipeline/types';
+import { encodeDocument } from './bulk-body';
 import { emptyOutcome, type Sink, type SinkOutcome } from './types';
 
 /**
@@ -19,7 +20,7 @@ export class FileSink implements Sink {
 
   async write(documents: readonly LogDocument[]): Promise<SinkOutcome> {
     const outcome = emptyOutcome();
-    const linesByIndex = new Map<string, string[]>();
+    const pairsByIndex = new Map<string, Buffer[]>();
     for (const document of documents) {
       const ids = await this.idsOf(document.index);
       outcome.byIndex[document.index] = (outcome.byIndex[document.index] ?? 0) + 1;
@@ -29,13 +30,14 @@ export class FileSink implements Sink {
       }
       ids.add(document.id);
       outcome.indexed += 1;
-      let lines = linesByIndex.get(document.index);
-      if (lines === undefined) linesByIndex.set(document.index, (lines = []));
-      lines.push(bulkAction(document), JSON.stringify(document.source));
+      let pairs = pairsByIndex.get(document.index);
+      if (pairs === undefined) pairsByIndex.set(document.index, (pairs = []));
+      // The same encoder as the OpenSearch sink: the files are exactly what _bulk would receive.
+      pairs.push(encodeDocument(document).bytes);
     }
-    if (linesByIndex.size > 0) await mkdir(this.directory, { recursive: true });
-    for (const [index, lines] of linesByIndex) {
-      await appendFile(this.fileOf(index), `${lines.join('\n')}\n`);
+    if (pairsByIndex.size > 0) await mkdir(this.directory, { recursive: true });
+    for (const [index, pairs] of pairsByIndex) {
+      await appendFile(this.fileOf(index), Buffer.concat(pairs));
     }
     return outcome;
   }
@@ -55,11 +57,6 @@ export class FileSink implements Sink {
     }
     return ids;
   }
-}
-
-/** The `create` action line of a document. */
-export function bulkAction(document: LogDocument): string {
-  return JSON.stringify({ create: { _index: document.index, _id: document.id } });
 }
 
 /** Ids of the documents already in a bulk file: read from its action lines only. */

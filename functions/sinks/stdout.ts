@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { bulkAction } from './file';
+import { bulkBody, encodeDocuments } from './bulk-body';
 import { emptyOutcome, type Sink, type SinkOutcome } from './types';
 import type { LogDocument } from '../pipeline/types';
 
@@ -9,21 +9,19 @@ export class StdoutSink implements Sink {
 
   async write(documents: readonly LogDocument[]): Promise<SinkOutcome> {
     const outcome = emptyOutcome();
-    const lines: string[] = [];
     for (const document of documents) {
-      lines.push(bulkAction(document), JSON.stringify(document.source));
       outcome.indexed += 1;
       outcome.byIndex[document.index] = (outcome.byIndex[document.index] ?? 0) + 1;
     }
-    if (lines.length > 0) await writeAll(this.stream, `${lines.join('\n')}\n`);
+    if (documents.length > 0) await writeAll(this.stream, bulkBody(encodeDocuments(documents)));
     return outcome;
   }
 
   async close(): Promise<void> {}
 }
 
-function writeAll(stream: Writable, text: string): Promise<void> {
+function writeAll(stream: Writable, bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
+    stream.write(bytes, (error) => (error ? reject(error) : resolve()));
   });
 }
