@@ -76,6 +76,11 @@ export interface NetworkConfig {
   readonly subnetIds: readonly string[];
   /** Extra security groups for the functions (e.g. one an existing domain already allows). */
   readonly securityGroupIds: readonly string[];
+  /**
+   * Create the interface endpoints (private DNS) for the AWS APIs the VPC functions call,
+   * for subnets without a NAT gateway. Off: the subnets must reach those APIs already.
+   */
+  readonly interfaceEndpoints: boolean;
 }
 
 export interface IndexingSettings {
@@ -339,6 +344,7 @@ function readNetwork(reader: ConfigReader): NetworkConfig {
     availabilityZones: reader.strings('availabilityZones', [], { pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, hint: 'an availability zone such as eu-west-1a' }),
     subnetIds: reader.strings('subnetIds', [], { pattern: /^subnet-[0-9a-f]{8,17}$/, hint: 'a subnet id' }),
     securityGroupIds: reader.strings('securityGroupIds', [], { pattern: /^sg-[0-9a-f]{8,17}$/, hint: 'a security group id' }),
+    interfaceEndpoints: reader.boolean('interfaceEndpoints', false),
   };
   if (network.subnetIds.length === 0) reader.fail('subnetIds', 'must list at least one private subnet');
   if (network.availabilityZones.length === 0) reader.fail('availabilityZones', 'must list the subnets\' availability zones');

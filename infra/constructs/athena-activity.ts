@@ -97,7 +97,7 @@ export class AthenaActivity extends Construct {
     poller.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudtrail:LookupEvents'], resources: ['*'] }));
     Validations.of(poller.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'cloudtrail:LookupEvents supports no resource-level permissions; it is the only action granted on "*".',
+      reason: 'cloudtrail:LookupEvents supports no resource-level permissions; the poller reads nothing else on "*" (in a VPC the network-interface actions are acknowledged on their own).',
     });
     new events.Rule(this, 'PollerSchedule', {
       description: 'Runs the CloudTrail LookupEvents poller',

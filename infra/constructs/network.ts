@@ -7,6 +7,14 @@ export interface PipelineNetworkProps {
   readonly config: NetworkConfig;
 }
 
+/** AWS APIs the VPC functions call besides OpenSearch: the redrive SQS, the enricher Athena, the poller CloudTrail. */
+export const ENDPOINT_SERVICES = {
+  sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
+  athena: ec2.InterfaceVpcEndpointAwsService.ATHENA,
+  cloudtrail: ec2.InterfaceVpcEndpointAwsService.CLOUDTRAIL,
+} as const;
+export type EndpointService = keyof typeof ENDPOINT_SERVICES;
+
 /**
  * The VPC the OpenSearch clients run in, imported from ids (no lookup, so synth stays
  * offline), and the security group every client function shares.
@@ -52,5 +60,32 @@ export class PipelineNetwork extends Construct {
   domainSubnets(zones: number): ec2.SubnetSelection {
     const all = this.subnets.subnets ?? [];
     return { subnets: all.slice(0, zones) };
+  }
+
+  /**
+   * Interface endpoints with private DNS for `services`, admitting the functions' group on
+   * 443, so subnets without a NAT gateway still reach those APIs. One subnet per zone: an
+   * endpoint takes at most one, and subnets are listed in zone order.
+   */
+  addInterfaceEndpoints(services: readonly EndpointService[]): ec2.InterfaceVpcEndpoint[] {
+    if (services.length === 0) return [];
+    const securityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Interface endpoints: HTTPS from the pipeline functions only',
+      allowAllOutbound: false,
+    });
+    securityGroup.addIngressRule(this.clientSecurityGroup, ec2.Port.tcp(443), 'HTTPS from pipeline functions');
+    const zones = this.vpc.availabilityZones.length;
+    return services.map(
+      (service) =>
+        new ec2.InterfaceVpcEndpoint(this, `${service[0]!.toUpperCase()}${service.slice(1)}Endpoint`, {
+          vpc: this.vpc,
+          service: ENDPOINT_SERVICES[service],
+          subnets: this.domainSubnets(zones),
+          securityGroups: [securityGroup],
+          privateDnsEnabled: true,
+          open: false,
+        }),
+    );
   }
 }

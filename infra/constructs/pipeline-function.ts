@@ -79,6 +79,7 @@ export class PipelineFunction extends Construct {
         ...(props.roleName !== undefined && { roleName: functionRoleName(Stack.of(this).stackName, props.roleName) }),
       });
     this.logGroup.grantWrite(this.role);
+    if (props.network !== undefined) grantNetworkInterfaces(this.role);
     const common = {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -135,6 +136,34 @@ export class PipelineFunction extends Construct {
       reason: 'The project pins Node.js 22 (what it is tested on); moving to a newer runtime is a deliberate upgrade.',
     });
   }
+}
+
+/**
+ * What Lambda does with the execution role of a VPC function (the managed
+ * AWSLambdaVPCAccessExecutionRole's EC2 actions, without its logs:* on every group).
+ * CDK attaches that policy only to roles it creates; these roles are ours.
+ */
+export const NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+] as const;
+
+// A role shared by two VPC functions (the new domain's master user) gets the statement once.
+const rolesWithNetworkInterfaces = new WeakSet<iam.Role>();
+
+/** Lets Lambda manage the function's network interfaces with this role (CreateFunction checks it). */
+function grantNetworkInterfaces(role: iam.Role): void {
+  if (rolesWithNetworkInterfaces.has(role)) return;
+  rolesWithNetworkInterfaces.add(role);
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...NETWORK_INTERFACE_ACTIONS], resources: ['*'] }));
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Lambda creates, describes and deletes the VPC function\'s network interfaces with its role; their ids are unknown in advance and ec2:DescribeNetworkInterfaces accepts only "*".',
+  });
 }
 
 /** Bundling hooks that copy folders into the output with Node itself (no `cp` on Windows). */

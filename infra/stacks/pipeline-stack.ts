@@ -7,7 +7,7 @@ import { AthenaActivity } from '../constructs/athena-activity';
 import { DashboardAssets } from '../constructs/dashboard-assets';
 import { DeadLetterQueues } from '../constructs/dead-letter';
 import { LogSubscriptions } from '../constructs/log-subscriptions';
-import { PipelineNetwork } from '../constructs/network';
+import { PipelineNetwork, type EndpointService } from '../constructs/network';
 import { NewDomainBackend } from '../constructs/new-domain';
 import { ExistingDomainBackend, ServerlessBackend, type OpenSearchBackend } from '../constructs/opensearch-backend';
 import { PipelineAlarms } from '../constructs/pipeline-alarms';
@@ -96,6 +96,8 @@ export class PipelineStack extends Stack {
       logRetention,
       ...(functionNetwork && { network: functionNetwork }),
     });
+
+    if (network && config.network?.interfaceEndpoints) network.addInterfaceEndpoints(endpointServices(athena));
 
     const alarms = new PipelineAlarms(this, 'Alarms', config.alarms.email !== undefined ? { email: config.alarms.email } : {});
     const writers = [this.shipper.handler, redrive.handler, ...athena.writers];
@@ -250,6 +252,15 @@ export class PipelineStack extends Stack {
     if (this.shipper.stream) new CfnOutput(this, 'StreamName', { value: this.shipper.stream.streamName });
     if (network) new CfnOutput(this, 'ClientSecurityGroupId', { value: network.clientSecurityGroup.securityGroupId, description: 'Allow it on 443 in an existing VPC domain' });
   }
+}
+
+/** The APIs the VPC functions call: SQS (the redrive, always there), Athena and CloudTrail when their function exists. */
+export function endpointServices(athena: AthenaActivity): EndpointService[] {
+  return [
+    'sqs',
+    ...(athena.enricher ? (['athena'] as const) : []),
+    ...(athena.poller ? (['cloudtrail'] as const) : []),
+  ];
 }
 
 /** The shipper's `ROUTE_*` variables: configured globs plus the Athena trail log groups. */

@@ -40,6 +40,11 @@ describe('parseConfig', () => {
     expect(config.account).toBeUndefined();
   });
 
+  it('leaves interface endpoints to the VPC unless asked for', () => {
+    expect(parseConfig({ ...MINIMAL, network: NETWORK }).network?.interfaceEndpoints).toBe(false);
+    expect(parseConfig({ ...MINIMAL, network: { ...NETWORK, interfaceEndpoints: true } }).network?.interfaceEndpoints).toBe(true);
+  });
+
   it('reads the example configuration shipped in the repository', () => {
     const raw = JSON.parse(readFileSync('infra/config.example.json', 'utf8'));
     expect(parseConfig(raw).opensearch.mode).toBe('existing-domain');
@@ -82,6 +87,7 @@ describe('parseConfig', () => {
     ['an SNS role without a topic', { ...MINIMAL, alerts: { channel: 'sns', snsRoleArn: 'arn:aws:iam::123456789012:role/x' } }, /alerts\.snsRoleArn: needs snsTopicArn too/],
     ['Kinesis without retries', { ...MINIMAL, subscriptions: { prefixes: ['/aws/lambda/'], destination: 'kinesis', kinesis: { retryAttempts: 0 } } }, /subscriptions\.kinesis\.retryAttempts: must be at least 1/],
     ['subnets not matching the zones', { ...MINIMAL, network: { ...NETWORK, subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1', 'subnet-0123456789abcdef2'] } }, /network\.subnetIds: must have one subnet per availability zone/],
+    ['interface endpoints as a string', { ...MINIMAL, network: { ...NETWORK, interfaceEndpoints: 'yes' } }, /network\.interfaceEndpoints: must be true or false, got "yes"/],
     ['a bad subnet id', { ...MINIMAL, network: { ...NETWORK, subnetIds: ['sub-1', 'subnet-0123456789abcdef1'] } }, /network\.subnetIds\[0\]: "sub-1" is not valid: a subnet id/],
     ['assets on Serverless', { ...MINIMAL, opensearch: { mode: 'serverless', endpoint: 'https://abc.eu-west-1.aoss.amazonaws.com', collectionArn: 'arn:aws:aoss:eu-west-1:123456789012:collection/abc' }, assets: { enabled: true } }, /assets\.enabled: must be false for a Serverless collection/],
     ['too many names for one rule', { ...MINIMAL, subscriptions: { logGroups: Array.from({ length: 60 }, (_, i) => `/aws/rds/instance/database-number-${i}/slowquery`) } }, /subscriptions\.logGroups: names and prefixes take \d+ characters.*subscribe by prefix/],

@@ -9,10 +9,10 @@ import { parseConfig } from '../../infra/config';
 import { BUNDLING_CONTEXT_KEY } from '../../infra/constructs/pipeline-function';
 import { ACCOUNT, DOMAIN_ARN, DOMAIN_ENDPOINT, NETWORK } from './shapes';
 
-/** The shape with the most resources: new domain in a VPC, Kinesis, a trail, SNS alerts. */
+/** The shape with the most resources: new domain in a VPC with interface endpoints, Kinesis, a trail, SNS alerts. */
 const BUSY = {
   opensearch: { mode: 'new-domain', dataNodes: 2, adminRoleArns: [`arn:aws:iam::${ACCOUNT}:role/Admin`] },
-  network: NETWORK,
+  network: { ...NETWORK, interfaceEndpoints: true },
   subscriptions: { prefixes: ['/aws/lambda/'], logGroups: ['/aws/rds/instance/db/slowquery'], destination: 'kinesis' },
   athena: { source: 'trail', enricher: { onQueryStateChange: true } },
   alarms: { email: 'ops@example.com' },

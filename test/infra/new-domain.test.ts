@@ -180,4 +180,8 @@ describe('new domain in a VPC', () => {
   it('outputs the functions\' security group for existing domains to admit', () => {
     privateDomain.hasOutput('ClientSecurityGroupId', {});
   });
+
+  it('creates no interface endpoints unless network.interfaceEndpoints asks for them', () => {
+    privateDomain.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
 });

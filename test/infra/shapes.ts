@@ -55,3 +55,22 @@ export function statements(template: Template): Array<Record<string, unknown>> {
 export function grantsOf(template: Template, action: string): Array<Record<string, unknown>> {
   return statements(template).filter((statement) => ([] as unknown[]).concat(statement.Action).includes(action));
 }
+
+/** The logical id of the execution role of the function whose description matches. */
+export function roleOf(template: Template, description: RegExp): string {
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((resource) =>
+    description.test(String(resource.Properties?.Description ?? '')),
+  );
+  if (functions.length !== 1) throw new Error(`expected one function matching ${description}, found ${functions.length}`);
+  const role = functions[0]!.Properties.Role as { 'Fn::GetAtt': [string, string] };
+  return role['Fn::GetAtt'][0];
+}
+
+/** The IAM policies attached to a role, by logical id. */
+export function policiesOf(template: Template, roleLogicalId: string): Record<string, { [key: string]: any }> {
+  return Object.fromEntries(
+    Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+      (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })),
+    ),
+  );
+}
