@@ -8,7 +8,7 @@ export interface UserHost {
   readonly threadId?: number;
 }
 
-const THREAD_ID = /^Id:[ \t]*(?<id>\d{1,15})$/;
+const THREAD_ID = /^Id:[ \t]*(\d{1,15})$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const IPV6_CHARS = /^[0-9A-Fa-f:.]+$/;
 
@@ -19,36 +19,35 @@ export function parseUserHost(text: string): UserHost | undefined {
   const loginOpen = text.indexOf('[');
   const loginClose = text.indexOf('] @', loginOpen);
   if (loginOpen < 0 || loginClose < 0) return undefined;
-  const afterAt = text.slice(loginClose + 3);
-  const ipOpen = afterAt.indexOf('[');
-  const ipClose = afterAt.indexOf(']', ipOpen);
+  const afterAt = loginClose + 3;
+  const ipOpen = text.indexOf('[', afterAt);
+  const ipClose = text.indexOf(']', ipOpen);
   if (ipOpen < 0 || ipClose < 0) return undefined;
 
-  const tail = afterAt.slice(ipClose + 1).trim();
-  const idMatch = tail === '' ? undefined : THREAD_ID.exec(tail);
+  const tail = text.slice(ipClose + 1).trim();
+  const idMatch = tail === '' ? null : THREAD_ID.exec(tail);
   if (tail !== '' && !idMatch) return undefined;
 
-  const host = afterAt.slice(0, ipOpen).trim();
-  const bracketed = afterAt.slice(ipOpen + 1, ipClose).trim();
+  const host = text.slice(afterAt, ipOpen).trim();
+  const bracketed = text.slice(ipOpen + 1, ipClose).trim();
   // The second brackets hold an address; a name there (seen in hand-written samples
   // such as `foo[foo] @ [host]`) is kept as the host when the host slot is empty.
   const ip = isIpAddress(bracketed) ? bracketed : undefined;
   const domain = host !== '' ? host : ip === undefined && bracketed !== '' ? bracketed : undefined;
 
-  return {
-    ...nonEmpty('privUser', text.slice(0, loginOpen).trim()),
-    ...nonEmpty('loginUser', text.slice(loginOpen + 1, loginClose).trim()),
-    ...(domain !== undefined && { host: domain }),
-    ...(ip !== undefined && { ip }),
-    ...(idMatch && { threadId: Number(idMatch.groups!['id']) }),
-  };
+  // Built field by field (no spreads): this runs for every entry.
+  const userHost: { -readonly [K in keyof UserHost]: UserHost[K] } = {};
+  const privUser = text.slice(0, loginOpen).trim();
+  if (privUser !== '') userHost.privUser = privUser;
+  const loginUser = text.slice(loginOpen + 1, loginClose).trim();
+  if (loginUser !== '') userHost.loginUser = loginUser;
+  if (domain !== undefined) userHost.host = domain;
+  if (ip !== undefined) userHost.ip = ip;
+  if (idMatch) userHost.threadId = Number(idMatch[1]);
+  return userHost;
 }
 
 /** True for a dotted IPv4 address or something made only of IPv6 characters with a colon. */
 export function isIpAddress(value: string): boolean {
   return IPV4.test(value) || (value.includes(':') && value.length <= 45 && IPV6_CHARS.test(value));
-}
-
-function nonEmpty<K extends string>(key: K, value: string): { [P in K]?: string } {
-  return (value === '' ? {} : { [key]: value }) as { [P in K]?: string };
 }
