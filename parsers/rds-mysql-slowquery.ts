@@ -1,10 +1,12 @@
 /**
  * RDS for MySQL / MariaDB and Aurora MySQL slow query log: one entry per CloudWatch
- * event (log-formats.md section 1). Line-based: every line is looked at once, with
- * `startsWith`/`indexOf` and short anchored regexes, so the time is linear in the
- * message length whatever it holds.
+ * event (log-formats.md section 1). Line-based: one pass over the message with
+ * `indexOf('\n')`, every line looked at once with `startsWith` and short anchored
+ * regexes, so the time is linear in the message length whatever it holds. The shipper
+ * parses hundreds of thousands of entries a second, so the common path avoids
+ * splitting the message, per-call closures and intermediate objects.
  */
-import { readField, SCHEMA_SLOT, splitKeyValues, THREAD_ID_SLOT } from './slowquery-key-values';
+import { type HeaderSlots, readKeyValues } from './slowquery-key-values';
 import { statementType } from './slowquery-statement';
 import { epochSecondsToIso, parseSlowLogTime } from './slowquery-time';
 import { parseUserHost, type UserHost } from './slowquery-user-host';
@@ -18,12 +20,13 @@ const EXPLAIN_PREFIX = '# explain:';
 // Percona 5.0-era files write both on one line: `# Time: 071218 11:48:27 # User@Host: …`.
 const GLUED_USER_HOST = ' # User@Host:';
 
-const USE_LINE = /^use (?<database>[^;]+);$/;
-const SET_LINE =
-  /^SET (?:last_insert_id=(?<lastInsertId>\d{1,30}),)?(?:insert_id=(?<insertId>\d{1,30}),)?timestamp=(?<timestamp>\d{1,30});$/;
+// Tried only on lines that start with `use ` / `SET `.
+const USE_LINE = /^use ([^;]+);$/;
+const SET_LINE = /^SET (?:last_insert_id=(\d{1,30}),)?(?:insert_id=(\d{1,30}),)?timestamp=(\d{1,30});$/;
 
-const INSTANCE_GROUP = /^\/aws\/rds\/instance\/(?<id>[^/]+)\/slowquery$/;
-const CLUSTER_GROUP = /^\/aws\/rds\/cluster\/(?<id>[^/]+)\/slowquery$/;
+const INSTANCE_GROUP_PREFIX = '/aws/rds/instance/';
+const CLUSTER_GROUP_PREFIX = '/aws/rds/cluster/';
+const GROUP_SUFFIX = '/slowquery';
 
 /** Tag for an entry whose headers were read but whose statement is missing or cut. */
 export const TRUNCATED_TAG = 'truncated';
@@ -31,101 +34,175 @@ export const TRUNCATED_TAG = 'truncated';
 /** Parses one slow-log entry (one CloudWatch message) into `schema.md` fields; never throws. */
 export function parseSlowQuery(message: string, context: ParseContext): ParseResult {
   const rds = rdsIds(context);
-  const fail = (reason: string): ParseResult => ({ ok: false, reason, ...(rds && { fields: { aws: { rds } } }) });
-
-  const lines = message.split('\n').map(withoutCarriageReturn);
-  let index = 0;
+  const lines = new LineCursor(message);
   let sawBanner = false;
-  while (index < lines.length && (lines[index]!.trim() === '' || isBannerLine(lines[index]!))) {
-    sawBanner ||= lines[index]!.trim() !== '';
-    index += 1;
+  for (; !lines.done; lines.next()) {
+    const line = lines.text();
+    const blank = line.trim() === '';
+    if (!blank && !isBannerLine(line)) break;
+    sawBanner ||= !blank;
   }
-  if (index === lines.length) {
-    return fail(`not a slow-log entry: ${sawBanner ? 'server banner lines only' : 'empty message'}`);
+  if (lines.done) {
+    return failure(`not a slow-log entry: ${sawBanner ? 'server banner lines only' : 'empty message'}`, rds);
   }
-  if (!lines[index]!.startsWith('#') || lines[index]!.startsWith(ADMIN_PREFIX)) {
-    return fail(`not a slow-log entry: no header line before "${preview(lines[index]!)}"`);
+  if (!lines.isHeader()) {
+    return failure(`not a slow-log entry: no header line before "${preview(lines.text())}"`, rds);
   }
 
   const header = new HeaderReader();
-  for (; index < lines.length; index += 1) {
-    const line = lines[index]!;
-    if (!line.startsWith('#') || line.startsWith(ADMIN_PREFIX)) break;
-    const error = header.read(line);
-    if (error !== undefined) return fail(error);
+  for (; !lines.done; lines.next()) {
+    if (!lines.isHeader()) break;
+    const error = header.read(lines);
+    if (error !== undefined) return failure(error, rds);
   }
-  if (!header.slowlog.has('query_time_sec')) return fail('not a slow-log entry: no # Query_time: header');
+  const slowlog = header.slowlog;
+  if (slowlog['query_time_sec'] === undefined) return failure('not a slow-log entry: no # Query_time: header', rds);
 
-  const body = readBody(lines, index);
-  if (body.error !== undefined) return fail(body.error);
+  const body = readBody(lines);
+  if (body.error !== undefined) return failure(body.error, rds);
 
-  const slowlog: Record<string, unknown> = Object.fromEntries(header.slowlog);
   const database = body.database ?? header.schema;
   if (database !== undefined) slowlog['database'] = database;
   if (body.lastInsertId !== undefined) slowlog['last_insert_id'] = body.lastInsertId;
   if (body.insertId !== undefined) slowlog['insert_id'] = body.insertId;
   if (body.adminCommand !== undefined) slowlog['admin_command'] = body.adminCommand;
-  if (body.query !== undefined) {
-    slowlog['query'] = body.query;
-    const type = statementType(body.query);
-    if (type !== undefined) slowlog['statement_type'] = type;
-    const fingerprint = fingerprintSql(body.query);
-    if (fingerprint !== '') {
-      slowlog['fingerprint'] = fingerprint;
-      slowlog['fingerprint_id'] = fingerprintId(fingerprint);
-    }
-  }
+  if (body.query !== undefined) addStatement(slowlog, body.query);
 
   const userHost = header.userHost;
-  const threadId = userHost?.threadId ?? header.threadId;
   if (userHost?.loginUser !== undefined) slowlog['login_user'] = userHost.loginUser;
-  const fields: Fields = {
-    ...(rds && { aws: { rds } }),
-    ...(userHost?.privUser !== undefined && { user: { name: userHost.privUser } }),
-  };
-  const source = {
-    ...(userHost?.ip !== undefined && { ip: userHost.ip }),
-    ...(userHost?.host !== undefined && { domain: userHost.host }),
-  };
-  if (Object.keys(source).length > 0) fields['source'] = source;
-  fields['mysql'] = { ...(threadId !== undefined && { thread_id: threadId }), slowlog };
+  const threadId = userHost?.threadId ?? header.threadId;
+  const fields = documentFields(rds, userHost);
+  fields['mysql'] = threadId === undefined ? { slowlog } : { thread_id: threadId, slowlog };
 
   // No statement, or one without the `;` the server always appends: the entry was cut.
   const truncated =
     body.adminCommand === undefined && (body.query === undefined || !body.query.trimEnd().endsWith(';'));
   const timestamp = body.timestamp ?? header.time;
-  return {
-    ok: true,
-    fields,
-    ...(timestamp !== undefined && { timestamp }),
-    ...(truncated && { tags: [TRUNCATED_TAG] }),
-  };
+  const result: { ok: true; fields: Fields; timestamp?: string; tags?: string[] } = { ok: true, fields };
+  if (timestamp !== undefined) result.timestamp = timestamp;
+  if (truncated) result.tags = [TRUNCATED_TAG];
+  return result;
 }
 
+function failure(reason: string, rds: Record<string, string> | undefined): ParseResult {
+  return rds === undefined ? { ok: false, reason } : { ok: false, reason, fields: { aws: { rds } } };
+}
+
+function addStatement(slowlog: Record<string, unknown>, query: string): void {
+  slowlog['query'] = query;
+  const type = statementType(query);
+  if (type !== undefined) slowlog['statement_type'] = type;
+  const fingerprint = fingerprintSql(query);
+  if (fingerprint !== '') {
+    slowlog['fingerprint'] = fingerprint;
+    slowlog['fingerprint_id'] = fingerprintId(fingerprint);
+  }
+}
+
+/** `aws.rds`, `user` and `source`, each only when the entry or the log group tells it. */
+function documentFields(rds: Record<string, string> | undefined, userHost: UserHost | undefined): Fields {
+  const fields: Fields = {};
+  if (rds !== undefined) fields['aws'] = { rds };
+  if (userHost === undefined) return fields;
+  if (userHost.privUser !== undefined) fields['user'] = { name: userHost.privUser };
+  if (userHost.ip !== undefined || userHost.host !== undefined) {
+    const source: Fields = {};
+    if (userHost.ip !== undefined) source['ip'] = userHost.ip;
+    if (userHost.host !== undefined) source['domain'] = userHost.host;
+    fields['source'] = source;
+  }
+  return fields;
+}
+
+/**
+ * Walks a message line by line without splitting it. A line is what `split('\n')`
+ * would give, less one `\r` at its end (CRLF files): `text()` or `start`..`textEnd`.
+ */
+class LineCursor {
+  start = 0;
+  /** Where the line's `\n` (or the message end) is. */
+  end = 0;
+  textEnd = 0;
+
+  constructor(readonly message: string) {
+    this.moveTo(0);
+  }
+
+  /** True past the last line. */
+  get done(): boolean {
+    return this.start > this.message.length;
+  }
+
+  next(): void {
+    this.moveTo(this.end + 1);
+  }
+
+  text(): string {
+    return this.message.slice(this.start, this.textEnd);
+  }
+
+  /** The prefixes tested hold no `\r` or `\n`, so a match never reaches past `textEnd`. */
+  startsWith(prefix: string): boolean {
+    return this.message.startsWith(prefix, this.start);
+  }
+
+  /** A `#` line other than `# administrator command:` (which starts the statement). */
+  isHeader(): boolean {
+    return this.charAt(0) === HASH && !(this.charAt(2) === 0x61 /* a */ && this.startsWith(ADMIN_PREFIX));
+  }
+
+  /** The code of the line's character at `offset` (NaN past the message end). */
+  charAt(offset: number): number {
+    return this.message.charCodeAt(this.start + offset);
+  }
+
+  /** The remaining lines joined by `\n`, as `lines.slice(i).join('\n')` would give them. */
+  rest(): string {
+    if (this.done) return '';
+    const rest = this.message.slice(this.start);
+    return rest.includes('\r') ? rest.replace(/\r\n/g, '\n') : rest;
+  }
+
+  private moveTo(start: number): void {
+    this.start = start;
+    if (start > this.message.length) return;
+    const newline = this.message.indexOf('\n', start);
+    this.end = newline < 0 ? this.message.length : newline;
+    this.textEnd = this.end > start && this.message.charCodeAt(this.end - 1) === CARRIAGE_RETURN ? this.end - 1 : this.end;
+  }
+}
+
+const CARRIAGE_RETURN = 0x0d;
+const HASH = 0x23;
+
 /** Collects the header lines of one entry; the first value of a repeated key wins. */
-class HeaderReader {
-  readonly slowlog = new Map<string, unknown>();
+class HeaderReader implements HeaderSlots {
+  readonly slowlog: Record<string, unknown> = {};
   userHost: UserHost | undefined;
   time: string | undefined;
   threadId: number | undefined;
   schema: string | undefined;
   private sawTime = false;
 
-  /** Reads one `#` line; returns why it is unreadable, or undefined. */
-  read(line: string): string | undefined {
-    if (line.startsWith(TIME_PREFIX)) return this.readTime(line.slice(TIME_PREFIX.length));
-    if (line.startsWith(USER_HOST_PREFIX)) return this.readUserHost(line.slice(USER_HOST_PREFIX.length));
-    // MariaDB `log_slow_verbosity=explain` frames its plan with bare `#` lines.
-    if (line.startsWith(EXPLAIN_PREFIX)) return undefined;
-    for (const pair of splitKeyValues(line.slice(1))) {
-      const reading = readField(pair);
-      if (reading.kind === 'error') return reading.reason;
-      if (reading.kind === 'skip') continue;
-      if (reading.field === THREAD_ID_SLOT) this.threadId ??= reading.value as number;
-      else if (reading.field === SCHEMA_SLOT) this.schema ??= reading.value as string;
-      else if (!this.slowlog.has(reading.field)) this.slowlog.set(reading.field, reading.value);
+  /** Reads the `#` line under the cursor; returns why it is unreadable, or undefined. */
+  read(lines: LineCursor): string | undefined {
+    const { message, start, textEnd } = lines;
+    // The third character tells the named headers apart without trying every prefix.
+    switch (lines.charAt(2)) {
+      case 0x54 /* T */:
+        if (lines.startsWith(TIME_PREFIX)) return this.readTime(message.slice(start + TIME_PREFIX.length, textEnd));
+        break;
+      case 0x55 /* U */:
+        if (lines.startsWith(USER_HOST_PREFIX)) {
+          return this.readUserHost(message.slice(start + USER_HOST_PREFIX.length, textEnd));
+        }
+        break;
+      case 0x65 /* e */:
+        // MariaDB `log_slow_verbosity=explain` frames its plan with bare `#` lines.
+        if (lines.startsWith(EXPLAIN_PREFIX)) return undefined;
+        break;
     }
-    return undefined;
+    return readKeyValues(message, start + 1, textEnd, this);
   }
 
   private readTime(text: string): string | undefined {
@@ -147,46 +224,60 @@ class HeaderReader {
 }
 
 interface Body {
-  readonly database?: string;
-  readonly lastInsertId?: number;
-  readonly insertId?: number;
-  readonly timestamp?: string;
-  readonly query?: string;
-  readonly adminCommand?: string;
-  readonly error?: string;
+  database?: string;
+  lastInsertId?: number;
+  insertId?: number;
+  timestamp?: string;
+  query?: string;
+  adminCommand?: string;
+  error?: string;
 }
 
 /** `use db;`, `SET …timestamp=n;`, then the statement: every remaining line, verbatim. */
-function readBody(lines: readonly string[], start: number): Body {
-  let index = start;
-  const use = index < lines.length ? USE_LINE.exec(lines[index]!)?.groups : undefined;
-  if (use) index += 1;
-  const set = index < lines.length ? SET_LINE.exec(lines[index]!)?.groups : undefined;
-  if (set) index += 1;
+function readBody(lines: LineCursor): Body {
+  const body: Body = {};
+  const use = !lines.done && lines.startsWith('use ') ? USE_LINE.exec(lines.text()) : null;
+  if (use) {
+    body.database = unquoteIdentifier(use[1]!.trim());
+    lines.next();
+  }
+  const set = !lines.done && lines.startsWith('SET ') ? SET_LINE.exec(lines.text()) : null;
+  if (set) {
+    body.timestamp = epochSecondsToIso(set[3]!);
+    if (body.timestamp === undefined) return { error: `bad SET timestamp value "${preview(set[3]!)}"` };
+    body.lastInsertId = optionalCount(set[1]);
+    body.insertId = optionalCount(set[2]);
+    lines.next();
+  }
 
-  const timestamp = set && epochSecondsToIso(set['timestamp']!);
-  if (set && timestamp === undefined) return { error: `bad SET timestamp value "${preview(set['timestamp']!)}"` };
-
-  const first = lines[index];
   const adminCommand =
-    first?.startsWith(ADMIN_PREFIX) === true ? first.slice(ADMIN_PREFIX.length).trim().replace(/;$/, '').trim() : '';
-  const statement = adminCommand === '' ? trimNewlines(lines.slice(index).join('\n')) : '';
-  return {
-    ...(use && { database: unquoteIdentifier(use['database']!.trim()) }),
-    ...optionalCount('lastInsertId', set?.['lastInsertId']),
-    ...optionalCount('insertId', set?.['insertId']),
-    ...(timestamp !== undefined && { timestamp }),
-    ...(adminCommand !== '' && { adminCommand }),
-    ...(statement.trim() !== '' && { query: statement }),
-  };
+    !lines.done && lines.startsWith(ADMIN_PREFIX)
+      ? lines.text().slice(ADMIN_PREFIX.length).trim().replace(/;$/, '').trim()
+      : '';
+  if (adminCommand !== '') {
+    body.adminCommand = adminCommand;
+  } else {
+    const statement = trimNewlines(lines.rest());
+    if (statement.trim() !== '') body.query = statement;
+  }
+  return body;
 }
 
+/** `aws.rds` ids from `/aws/rds/instance/<id>/slowquery` or `/aws/rds/cluster/<id>/slowquery`. */
 function rdsIds(context: ParseContext): Record<string, string> | undefined {
-  const instance = INSTANCE_GROUP.exec(context.logGroup)?.groups?.['id'];
+  const instance = groupId(context.logGroup, INSTANCE_GROUP_PREFIX);
   if (instance !== undefined) return { db_instance: instance };
-  const cluster = CLUSTER_GROUP.exec(context.logGroup)?.groups?.['id'];
+  const cluster = groupId(context.logGroup, CLUSTER_GROUP_PREFIX);
   if (cluster === undefined) return undefined;
   return context.logStream === '' ? { db_cluster: cluster } : { db_instance: context.logStream, db_cluster: cluster };
+}
+
+/** The non-empty id, holding no `/`, between `prefix` and `/slowquery`; undefined when the group is shaped otherwise. */
+function groupId(logGroup: string, prefix: string): string | undefined {
+  const idEnd = logGroup.length - GROUP_SUFFIX.length;
+  if (idEnd <= prefix.length || !logGroup.startsWith(prefix) || !logGroup.endsWith(GROUP_SUFFIX)) return undefined;
+  const id = logGroup.slice(prefix.length, idEnd);
+  return id.includes('/') ? undefined : id;
 }
 
 /** The header the server writes each time it (re)opens the file (at every RDS rotation). */
@@ -200,17 +291,13 @@ function isBannerLine(line: string): boolean {
   );
 }
 
-function optionalCount<K extends string>(key: K, digits: string | undefined): { [P in K]?: number } {
+function optionalCount(digits: string | undefined): number | undefined {
   const value = digits === undefined ? undefined : Number(digits);
-  return (value !== undefined && Number.isSafeInteger(value) ? { [key]: value } : {}) as { [P in K]?: number };
+  return value !== undefined && Number.isSafeInteger(value) ? value : undefined;
 }
 
 function unquoteIdentifier(name: string): string {
   return name.length > 1 && name.startsWith('`') && name.endsWith('`') ? name.slice(1, -1) : name;
-}
-
-function withoutCarriageReturn(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
 function trimNewlines(text: string): string {
