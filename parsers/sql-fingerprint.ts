@@ -30,118 +30,174 @@ type Token = (typeof TOKEN)[keyof typeof TOKEN];
 
 /** The fingerprint of `sql`: literals, numbers and `IN`/`VALUES` lists -> `?`, comments dropped, blanks folded, lower case. */
 export function fingerprintSql(sql: string): string {
-  const out: string[] = [];
-  let pendingBlank = false;
-  let previous = TOKEN.start as Token;
-  let previousWord = '';
-  const emit = (text: string, kind: Token, word = ''): void => {
-    if (pendingBlank && out.length > 0) out.push(' ');
-    pendingBlank = false;
-    out.push(text);
-    previous = kind;
-    previousWord = word;
-  };
-
+  const out = new FingerprintWriter(sql);
   const length = sql.length;
   let i = 0;
   while (i < length) {
     const char = sql.charCodeAt(i);
     const skipped = skipBlankOrComment(sql, i);
     if (skipped > i) {
-      pendingBlank = true;
+      out.blank();
       i = skipped;
     } else if (char === QUOTE || char === DOUBLE_QUOTE) {
       i = skipString(sql, i);
-      emit('?', TOKEN.value);
+      out.emit('?', TOKEN.value);
     } else if (char === BACKTICK) {
       const end = skipString(sql, i);
-      emit(sql.slice(i, end), TOKEN.word, '`');
+      out.quotedName(i, end);
       i = end;
     } else if (char === QUESTION) {
-      emit('?', TOKEN.value);
+      out.emit('?', TOKEN.value);
       i += 1;
-    } else if (isDigit(char) || (char === DOT && isDigit(sql.charCodeAt(i + 1)) && previous !== TOKEN.word)) {
+    } else if (isDigit(char) || (char === DOT && isDigit(sql.charCodeAt(i + 1)) && out.previous !== TOKEN.word)) {
       const end = skipNumber(sql, i);
       if (end > i && !isWordChar(sql.charCodeAt(end))) {
-        emit('?', TOKEN.value);
+        out.emit('?', TOKEN.value);
         i = end;
       } else {
-        // `12foo`, `123_bar`: MySQL allows identifiers that begin with digits.
+        // `12foo`, `123_bar`: MySQL allows identifiers that begin with digits. (`.5e` makes
+        // an empty word here, which only turns the `.` into an operator next time round.)
         const wordEnd = skipWord(sql, i);
-        emit(sql.slice(i, wordEnd), TOKEN.word, sql.slice(i, wordEnd).toLowerCase());
+        out.word(i, wordEnd);
         i = wordEnd;
       }
-    } else if ((char === MINUS || char === PLUS) && isSignContext(previous, previousWord) && startsNumber(sql, i + 1)) {
+    } else if ((char === MINUS || char === PLUS) && startsNumber(sql, i + 1) && out.isSignContext()) {
       const end = skipNumber(sql, i + 1);
       if (end > i + 1 && !isWordChar(sql.charCodeAt(end))) {
-        emit('?', TOKEN.value);
+        out.emit('?', TOKEN.value);
         i = end;
       } else {
-        emit(sql[i]!, TOKEN.operator);
+        out.emit(sql[i]!, TOKEN.operator);
         i += 1;
       }
     } else if (isWordChar(char)) {
       const end = skipWord(sql, i);
-      const word = sql.slice(i, end).toLowerCase();
-      const listEnd = word === 'in' || word === 'values' || word === 'value' ? skipLiteralList(sql, end, word !== 'in') : -1;
+      const listWord = literalListWord(sql, i, end);
+      const listEnd = listWord === undefined ? -1 : skipLiteralList(sql, end, listWord !== 'in');
       if (listEnd > 0) {
-        emit(`${word}(?+)`, TOKEN.close);
+        out.emit(`${listWord}(?+)`, TOKEN.close);
         i = listEnd;
-      } else if (STRING_PREFIX.test(word) && (sql.charCodeAt(end) === QUOTE || sql.charCodeAt(end) === DOUBLE_QUOTE)) {
+      } else if (isQuote(sql.charCodeAt(end)) && STRING_PREFIX.test(sql.slice(i, end).toLowerCase())) {
         i = skipString(sql, end);
-        emit('?', TOKEN.value);
+        out.emit('?', TOKEN.value);
       } else {
-        emit(sql.slice(i, end), TOKEN.word, word);
+        out.word(i, end);
         i = end;
       }
     } else {
-      emit(sql[i]!, char === OPEN ? TOKEN.open : char === CLOSE ? TOKEN.close : TOKEN.operator);
+      out.emit(sql[i]!, char === OPEN ? TOKEN.open : char === CLOSE ? TOKEN.close : TOKEN.operator);
       i += 1;
     }
   }
-  return dropTrailingSemicolons(out.join('').toLowerCase());
+  return dropTrailingSemicolons(out.text.toLowerCase());
 }
+
+/**
+ * The fingerprint as it is written, and what the last token was. Words are remembered
+ * by position and lower-cased only when a sign after them needs it: that check is rare,
+ * and cutting and lower-casing every word was much of the fingerprint's time.
+ */
+class FingerprintWriter {
+  text = '';
+  previous: Token = TOKEN.start;
+  private pendingBlank = false;
+  private emitted = false;
+  /** Where the last word is in the statement; -1 for a backquoted name. */
+  private wordStart = -1;
+  private wordEnd = -1;
+
+  constructor(private readonly sql: string) {}
+
+  blank(): void {
+    this.pendingBlank = true;
+  }
+
+  emit(piece: string, kind: Token): void {
+    if (this.pendingBlank && this.emitted) this.text += ' ';
+    this.pendingBlank = false;
+    this.emitted = true;
+    this.text += piece;
+    this.previous = kind;
+  }
+
+  word(start: number, end: number): void {
+    this.emit(this.sql.slice(start, end), TOKEN.word);
+    this.wordStart = start;
+    this.wordEnd = end;
+  }
+
+  quotedName(start: number, end: number): void {
+    this.emit(this.sql.slice(start, end), TOKEN.word);
+    this.wordStart = -1;
+  }
+
+  /** True when a `-` / `+` here is a sign rather than a subtraction or an addition. */
+  isSignContext(): boolean {
+    const previous = this.previous;
+    if (previous === TOKEN.start || previous === TOKEN.open || previous === TOKEN.operator) return true;
+    return (
+      previous === TOKEN.word &&
+      this.wordStart >= 0 &&
+      SIGN_CONTEXT_WORDS.has(this.sql.slice(this.wordStart, this.wordEnd).toLowerCase())
+    );
+  }
+}
+
+/** `in`, `values` or `value` when `sql[start, end)` is that word in any case, else undefined. */
+function literalListWord(sql: string, start: number, end: number): 'in' | 'values' | 'value' | undefined {
+  // Comparing ASCII letters only is exact: no other character lower-cases to these letters.
+  switch (end - start) {
+    case 2:
+      return equalsIgnoringCase(sql, start, 'in') ? 'in' : undefined;
+    case 5:
+      return equalsIgnoringCase(sql, start, 'value') ? 'value' : undefined;
+    case 6:
+      return equalsIgnoringCase(sql, start, 'values') ? 'values' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function equalsIgnoringCase(sql: string, start: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i += 1) {
+    const char = sql.charCodeAt(start + i);
+    if ((char >= 0x41 && char <= 0x5a ? char + 0x20 : char) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+// Reused by every call (parsers are synchronous): the UTF-8 bytes of the fingerprint.
+const ENCODER = new TextEncoder();
+let utf8Scratch = new Uint8Array(1024);
 
 /** A short stable id of a fingerprint: FNV-1a 64-bit of its UTF-8 bytes, 16 hex digits. */
 export function fingerprintId(fingerprint: string): string {
-  // 64-bit arithmetic in two 32-bit halves; every intermediate stays below 2^53.
-  let high = 0xcbf29ce4;
-  let low = 0x84222325;
-  const mix = (byte: number): void => {
-    low = (low ^ byte) >>> 0;
-    // x * 0x100000001b3 = x * 0x1b3 + (x << 40)
-    const lowProduct = low * 0x1b3;
-    const carry = Math.floor(lowProduct / 0x1_0000_0000);
-    high = (high * 0x1b3 + carry + (low & 0xffffff) * 0x100) >>> 0;
-    low = lowProduct >>> 0;
-  };
-  for (let i = 0; i < fingerprint.length; i += 1) {
-    let code = fingerprint.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdfff) {
-      const next = fingerprint.charCodeAt(i + 1);
-      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-        i += 1;
-      } else {
-        code = 0xfffd; // a lone surrogate, as TextEncoder writes it
-      }
-    }
-    if (code < 0x80) {
-      mix(code);
-    } else if (code < 0x800) {
-      mix(0xc0 | (code >> 6));
-      mix(0x80 | (code & 0x3f));
-    } else if (code < 0x10000) {
-      mix(0xe0 | (code >> 12));
-      mix(0x80 | ((code >> 6) & 0x3f));
-      mix(0x80 | (code & 0x3f));
-    } else {
-      mix(0xf0 | (code >> 18));
-      mix(0x80 | ((code >> 12) & 0x3f));
-      mix(0x80 | ((code >> 6) & 0x3f));
-      mix(0x80 | (code & 0x3f));
-    }
+  // At most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units; a lone one: U+FFFD).
+  if (utf8Scratch.length < fingerprint.length * 3) utf8Scratch = new Uint8Array(fingerprint.length * 3);
+  const bytes = utf8Scratch;
+  const { written } = ENCODER.encodeInto(fingerprint, bytes);
+  // 64-bit arithmetic in four 16-bit limbs (h3 h2 h1 h0): int32 operations only.
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
+  for (let i = 0; i < written; i += 1) {
+    h0 ^= bytes[i]!;
+    // h * 0x100000001b3 = h * 0x1b3 + (h << 40); each limb product stays below 2^26.
+    const t0 = h0 * 0x1b3;
+    let t1 = h1 * 0x1b3;
+    let t2 = h2 * 0x1b3 + (h0 << 8);
+    let t3 = h3 * 0x1b3 + (h1 << 8);
+    t1 += t0 >>> 16;
+    t2 += t1 >>> 16;
+    t3 += t2 >>> 16;
+    h0 = t0 & 0xffff;
+    h1 = t1 & 0xffff;
+    h2 = t2 & 0xffff;
+    h3 = t3 & 0xffff;
   }
+  const high = ((h3 << 16) | h2) >>> 0;
+  const low = ((h1 << 16) | h0) >>> 0;
   return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
 }
 
@@ -176,17 +232,12 @@ function isWordChar(char: number): boolean {
   );
 }
 
-function isBlank(char: number): boolean {
-  return char === 0x20 || char === 0x09 || char === 0x0a || char === 0x0d || char === 0x0b || char === 0x0c;
+function isQuote(char: number): boolean {
+  return char === QUOTE || char === DOUBLE_QUOTE;
 }
 
-function isSignContext(previous: Token, previousWord: string): boolean {
-  return (
-    previous === TOKEN.start ||
-    previous === TOKEN.open ||
-    previous === TOKEN.operator ||
-    (previous === TOKEN.word && SIGN_CONTEXT_WORDS.has(previousWord))
-  );
+function isBlank(char: number): boolean {
+  return char === 0x20 || char === 0x09 || char === 0x0a || char === 0x0d || char === 0x0b || char === 0x0c;
 }
 
 function startsNumber(sql: string, i: number): boolean {
