@@ -32,6 +32,8 @@ export class AthenaActivity extends Construct {
   readonly existingLogGroupName?: string;
   readonly poller?: PipelineFunction;
   readonly enricher?: PipelineFunction;
+  /** The rules that run the poller and the enricher. */
+  readonly triggers: events.Rule[] = [];
 
   constructor(scope: Construct, id: string, props: AthenaActivityProps) {
     super(scope, id);
@@ -99,11 +101,12 @@ export class AthenaActivity extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'cloudtrail:LookupEvents supports no resource-level permissions; the poller reads nothing else on "*" (in a VPC the network-interface actions are acknowledged on their own).',
     });
-    new events.Rule(this, 'PollerSchedule', {
+    const schedule = new events.Rule(this, 'PollerSchedule', {
       description: 'Runs the CloudTrail LookupEvents poller',
       schedule: events.Schedule.rate(Duration.minutes(settings.pollerScheduleMinutes)),
       targets: [new targets.LambdaFunction(poller.function, { retryAttempts: 0 })],
     });
+    this.triggers.push(schedule);
     return poller;
   }
 
@@ -136,13 +139,15 @@ export class AthenaActivity extends Construct {
       reason: 'Queries of every workgroup are enriched, and workgroups are created independently of this stack; the actions are read-only.',
     });
     const target = new targets.LambdaFunction(enricher.function, { retryAttempts: 0 });
-    new events.Rule(this, 'EnricherSchedule', {
-      description: 'Runs the Athena enricher',
-      schedule: events.Schedule.rate(Duration.minutes(settings.scheduleMinutes)),
-      targets: [target],
-    });
+    this.triggers.push(
+      new events.Rule(this, 'EnricherSchedule', {
+        description: 'Runs the Athena enricher',
+        schedule: events.Schedule.rate(Duration.minutes(settings.scheduleMinutes)),
+        targets: [target],
+      }),
+    );
     if (settings.onQueryStateChange) {
-      new events.Rule(this, 'QueryStateChange', {
+      const stateChange = new events.Rule(this, 'QueryStateChange', {
         description: 'Runs the Athena enricher when a query finishes',
         eventPattern: {
           source: ['aws.athena'],
@@ -151,6 +156,7 @@ export class AthenaActivity extends Construct {
         },
         targets: [target],
       });
+      this.triggers.push(stateChange);
     }
     return enricher;
   }

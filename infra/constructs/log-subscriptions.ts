@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { FILTER_PATTERN_VARIABLES } from '../../functions/subscriber/filter-patterns';
 import { SOURCE_PARSERS, SOURCES, type SourceKey, type SubscriptionSettings } from '../config';
 import { PipelineFunction } from './pipeline-function';
@@ -37,6 +37,8 @@ export class LogSubscriptions extends Construct {
   /** Absent when only the stack's own log groups are subscribed. */
   readonly subscriber?: PipelineFunction;
   readonly rule?: events.Rule;
+  /** What makes log groups deliver to the destination: filters, the subscribing custom resource, the new-group rule. */
+  readonly triggers: IConstruct[] = [];
 
   constructor(scope: Construct, id: string, props: LogSubscriptionsProps) {
     super(scope, id);
@@ -63,6 +65,7 @@ export class LogSubscriptions extends Construct {
         ...(destination.role && { roleArn: destination.role.roleArn }),
       });
       filter.node.addDependency(destination.ready);
+      this.triggers.push(filter);
     }
     if (logGroups.length === 0 && settings.prefixes.length === 0) return;
 
@@ -76,7 +79,10 @@ export class LogSubscriptions extends Construct {
     });
     this.grantSubscribe(this.subscriber.role, destination);
     this.subscribeExisting(this.subscriber, settingsEnvironment, destination, props.logRetention);
-    if (settings.subscribeNewLogGroups) this.rule = this.subscribeNew(this.subscriber, logGroups, settings.prefixes);
+    if (settings.subscribeNewLogGroups) {
+      this.rule = this.subscribeNew(this.subscriber, logGroups, settings.prefixes);
+      this.triggers.push(this.rule);
+    }
   }
 
   /**
@@ -138,6 +144,7 @@ export class LogSubscriptions extends Construct {
       properties,
     });
     resource.node.addDependency(destination.ready);
+    this.triggers.push(resource);
   }
 
   private subscribeNew(subscriber: PipelineFunction, logGroups: readonly string[], prefixes: readonly string[]): events.Rule {

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 import type { NewDomainConfig } from '../config';
 import type { PipelineNetwork } from './network';
 import { grantDomainHttp, type OpenSearchBackend } from './opensearch-backend';
@@ -150,7 +150,7 @@ export class NewDomainBackend extends Construct implements OpenSearchBackend {
     grantDomainHttp(role, this.domain.domainArn, true);
   }
 
-  authorize(writers: readonly iam.Role[]): void {
+  authorize(writers: readonly iam.Role[]): IDependable[] {
     const mapping = new RoleMapping(this, 'RoleMapping', {
       backend: this,
       writerRoleArns: writers.map((role) => role.roleArn),
@@ -160,6 +160,7 @@ export class NewDomainBackend extends Construct implements OpenSearchBackend {
       ...(this.props.network && { network: this.props.network.functionNetwork }),
     });
     mapping.node.addDependency(this.domain);
+    return [mapping.resource];
   }
 
   private acknowledgeChoices(): void {

@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
-import { Construct } from 'constructs';
+import { Construct, type IDependable } from 'constructs';
 import type { ExistingDomainConfig, ServerlessConfig } from '../config';
 
 /** What the rest of the stack needs to know about where documents go. */
@@ -19,8 +19,11 @@ export interface OpenSearchBackend {
   grantWrite(role: iam.Role): void;
   /** Lets `role` also manage templates, ISM, alerting and Dashboards objects. */
   grantAdmin(role: iam.Role): void;
-  /** Authorises the roles inside OpenSearch where the stack can (FGAC mapping, AOSS data policy). */
-  authorize(writers: readonly iam.Role[], admins: readonly iam.Role[]): void;
+  /**
+   * Authorises the roles inside OpenSearch where the stack can (FGAC mapping, AOSS data
+   * policy); returns what must exist before anything writes.
+   */
+  authorize(writers: readonly iam.Role[], admins: readonly iam.Role[]): IDependable[];
 }
 
 const WRITE_ACTIONS = ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost', 'es:ESHttpPut'];
@@ -84,9 +87,10 @@ export class ExistingDomainBackend extends Construct implements OpenSearchBacken
     grantDomainHttp(role, this.config.domainArn, true);
   }
 
-  authorize(): void {
+  authorize(): IDependable[] {
     // The stack is not the domain's master user: the role mapping is documented, and the
     // roles to map are stack outputs.
+    return [];
   }
 }
 
@@ -130,9 +134,9 @@ export class ServerlessBackend extends Construct implements OpenSearchBackend {
     );
   }
 
-  authorize(writers: readonly iam.Role[], admins: readonly iam.Role[]): void {
+  authorize(writers: readonly iam.Role[], admins: readonly iam.Role[]): IDependable[] {
     const name = this.props.config.collectionName;
-    if (name === undefined) return; // documented: the operator writes the data access policy
+    if (name === undefined) return []; // documented: the operator writes the data access policy
     const index = `index/${name}/${this.props.indexPattern}`;
     const collection = `collection/${name}`;
     const policy = [
@@ -160,11 +164,12 @@ export class ServerlessBackend extends Construct implements OpenSearchBackend {
         Principal: admins.map((role) => role.roleArn),
       },
     ];
-    new aoss.CfnAccessPolicy(this, 'DataAccessPolicy', {
+    const accessPolicy = new aoss.CfnAccessPolicy(this, 'DataAccessPolicy', {
       name: this.props.policyName,
       type: 'data',
       description: 'cwl-opensearch pipeline roles',
       policy: Stack.of(this).toJsonString(policy),
     });
+    return [accessPolicy];
   }
 }

@@ -27,6 +27,7 @@ export interface RedriveProps {
  */
 export class Redrive extends Construct {
   readonly handler: PipelineFunction;
+  readonly schedule: events.Rule;
 
   constructor(scope: Construct, id: string, props: RedriveProps) {
     super(scope, id);
@@ -48,7 +49,7 @@ export class Redrive extends Construct {
     props.queue.grantConsumeMessages(this.handler.role);
     // A failed run is simply the next scheduled run's work: no retries on top.
     this.handler.function.configureAsyncInvoke({ retryAttempts: 0 });
-    new events.Rule(this, 'Schedule', {
+    this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Replays the shipper dead-letter queue',
       schedule: events.Schedule.rate(Duration.minutes(props.settings.scheduleMinutes)),
       targets: [

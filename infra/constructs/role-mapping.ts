@@ -29,6 +29,8 @@ export const WRITER_ROLE_NAME = 'cwl_pipeline_writer';
  * backend roles of a mapping are kept: the API replaces a mapping, so it is merged first.
  */
 export class RoleMapping extends Construct {
+  readonly resource: CustomResource;
+
   constructor(scope: Construct, id: string, props: RoleMappingProps) {
     super(scope, id);
     const handler = new PipelineFunction(this, 'Handler', {
@@ -45,7 +47,7 @@ export class RoleMapping extends Construct {
       logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: props.logRetention }),
     });
     acknowledgeProvider(provider, handler.function);
-    new CustomResource(this, 'Resource', {
+    this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::OpenSearchRoleMapping',
       properties: {

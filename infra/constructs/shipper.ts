@@ -41,6 +41,8 @@ export class Shipper extends Construct {
   readonly handler: PipelineFunction;
   readonly destination: SubscriptionDestination;
   readonly stream?: kinesis.Stream;
+  /** The Kinesis event source mapping (the Kinesis path only). */
+  readonly eventSourceMapping?: lambda.EventSourceMapping;
 
   constructor(scope: Construct, id: string, props: ShipperProps) {
     super(scope, id);
@@ -65,6 +67,9 @@ export class Shipper extends Construct {
 
     if (props.kinesis) {
       this.stream = this.createStream(props.kinesis, props.queues);
+      this.eventSourceMapping = this.function.node.children.find(
+        (child): child is lambda.EventSourceMapping => child instanceof lambda.EventSourceMapping,
+      );
       const role = new iam.Role(this, 'LogsToKinesisRole', {
         description: 'CloudWatch Logs writes subscribed events to the pipeline stream',
         assumedBy: new iam.PrincipalWithConditions(new iam.ServicePrincipal('logs.amazonaws.com'), {

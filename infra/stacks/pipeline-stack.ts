@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Fn, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct, IDependable } from 'constructs';
 import type { AlertSettings, DeploymentConfig, RouteSettings } from '../config';
 import { AthenaActivity } from '../constructs/athena-activity';
 import { DashboardAssets } from '../constructs/dashboard-assets';
@@ -97,7 +97,7 @@ export class PipelineStack extends Stack {
       ...(functionNetwork && { network: functionNetwork }),
     });
 
-    if (network && config.network?.interfaceEndpoints) network.addInterfaceEndpoints(endpointServices(athena));
+    const endpoints = network && config.network?.interfaceEndpoints ? network.addInterfaceEndpoints(endpointServices(athena)) : [];
 
     const alarms = new PipelineAlarms(this, 'Alarms', config.alarms.email !== undefined ? { email: config.alarms.email } : {});
     const writers = [this.shipper.handler, redrive.handler, ...athena.writers];
@@ -129,13 +129,34 @@ export class PipelineStack extends Stack {
       }
       admins.push(assets.handler.role);
     }
-    this.backend.authorize(
+    const authorized = this.backend.authorize(
       writers.map((writer) => writer.role),
       admins,
     );
+    this.orderWriters({
+      openSearchReady: [...authorized, ...(assets ? [assets.resource] : [])],
+      endpoints,
+      shipperTriggers: [...subscriptions.triggers, ...(this.shipper.eventSourceMapping ? [this.shipper.eventSourceMapping] : [])],
+      scheduledTriggers: [...athena.triggers, redrive.schedule],
+    });
 
     this.addAlarms(alarms, config, { queues, redrive, athena, subscriptions, kinesis });
     this.addOutputs({ queues, alarms, redrive, writers, assets, network });
+  }
+
+  /**
+   * Nothing writes before the index templates, ISM policies and role mappings are in place:
+   * an index created first keeps dynamic mappings and no ISM policy for that day. The
+   * scheduled functions also wait for the interface endpoints they call through.
+   */
+  private orderWriters(parts: {
+    openSearchReady: readonly IDependable[];
+    endpoints: readonly IDependable[];
+    shipperTriggers: readonly IConstruct[];
+    scheduledTriggers: readonly IConstruct[];
+  }): void {
+    for (const trigger of [...parts.shipperTriggers, ...parts.scheduledTriggers]) trigger.node.addDependency(...parts.openSearchReady);
+    for (const trigger of parts.scheduledTriggers) trigger.node.addDependency(...parts.endpoints);
   }
 
   private createBackend(

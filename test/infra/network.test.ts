@@ -109,6 +109,14 @@ describe('interface endpoints', () => {
     expect(services.some((name) => name.includes('.athena'))).toBe(true);
   });
 
+  it('exist before the schedules that run the functions calling through them', () => {
+    const endpoints = Object.keys(existing.findResources('AWS::EC2::VPCEndpoint'));
+    const rules = Object.values(existing.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }));
+    // poller, enricher, redrive
+    expect(rules).toHaveLength(3);
+    for (const rule of rules) expect(rule.DependsOn, rule.Properties.Description).toEqual(expect.arrayContaining(endpoints));
+  });
+
   it('are not created unless asked for', () => {
     public_.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
