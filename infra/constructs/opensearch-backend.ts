@@ -139,31 +139,32 @@ export class ServerlessBackend extends Construct implements OpenSearchBackend {
     if (name === undefined) return []; // documented: the operator writes the data access policy
     const index = `index/${name}/${this.props.indexPattern}`;
     const collection = `collection/${name}`;
-    const policy = [
-      {
-        Description: 'Pipeline writers: create daily indices and write documents',
-        Rules: [
-          {
-            ResourceType: 'index',
-            Resource: [index],
-            Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex', 'aoss:UpdateIndex', 'aoss:ReadDocument', 'aoss:WriteDocument'],
-          },
-        ],
-        Principal: writers.map((role) => role.roleArn),
-      },
-      {
-        Description: 'Assets: index templates and Dashboards objects',
-        Rules: [
-          { ResourceType: 'index', Resource: [index], Permission: ['aoss:*'] },
-          {
-            ResourceType: 'collection',
-            Resource: [collection],
-            Permission: ['aoss:CreateCollectionItems', 'aoss:UpdateCollectionItems', 'aoss:DescribeCollectionItems'],
-          },
-        ],
-        Principal: admins.map((role) => role.roleArn),
-      },
-    ];
+    const writerRule = {
+      Description: 'Pipeline writers: create daily indices and write documents',
+      Rules: [
+        {
+          ResourceType: 'index',
+          Resource: [index],
+          Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex', 'aoss:UpdateIndex', 'aoss:ReadDocument', 'aoss:WriteDocument'],
+        },
+      ],
+      Principal: writers.map((role) => role.roleArn),
+    };
+    const adminRule = {
+      Description: 'Assets: index templates and Dashboards objects',
+      Rules: [
+        { ResourceType: 'index', Resource: [index], Permission: ['aoss:*'] },
+        {
+          ResourceType: 'collection',
+          Resource: [collection],
+          Permission: ['aoss:CreateCollectionItems', 'aoss:UpdateCollectionItems', 'aoss:DescribeCollectionItems'],
+        },
+      ],
+      Principal: admins.map((role) => role.roleArn),
+    };
+    // A rule naming no principal grants nothing and may be refused as invalid: leave it out.
+    const policy = [writerRule, adminRule].filter((rule) => rule.Principal.length > 0);
+    if (policy.length === 0) return [];
     const accessPolicy = new aoss.CfnAccessPolicy(this, 'DataAccessPolicy', {
       name: this.props.policyName,
       type: 'data',

@@ -13,6 +13,16 @@ const CONFIG = {
   athena: { source: 'log-group', logGroupName: 'org-trail-logs', enricher: { enabled: false } },
 };
 
+/** Stands for a role ARN token in a rendered policy. */
+const ROLE = '<role arn>';
+
+/** The data access policy as JSON, each role ARN token replaced by ROLE. */
+function policyDocument(rendered: unknown): Array<{ Principal: unknown[] } & Record<string, unknown>> {
+  if (typeof rendered === 'string') return JSON.parse(rendered);
+  const [separator, parts] = (rendered as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : ROLE)).join(separator));
+}
+
 let template: Template;
 beforeAll(() => {
   ({ template } = synthesize(CONFIG));
@@ -36,6 +46,18 @@ describe('Serverless collection, existing trail log group', () => {
     expect(document).toContain('aoss:WriteDocument');
     expect(document).toContain('ShipperHandlerRole');
     expect(document).toContain('RedriveHandlerRole');
+  });
+
+  it('has only the writers\' rule when nothing administers the collection (no empty Principal)', () => {
+    const policy = Object.values(template.findResources('AWS::OpenSearchServerless::AccessPolicy'))[0]!;
+    const rules = policyDocument(policy.Properties.Policy);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({
+      Description: expect.stringMatching(/^Pipeline writers/),
+      Rules: [{ ResourceType: 'index', Resource: ['index/logs/app-*'] }],
+      Principal: [ROLE, ROLE],
+    });
+    for (const rule of rules) expect(rule.Principal).not.toEqual([]);
   });
 
   it('subscribes the existing trail log group by name, routed to the Athena parser with its pattern', () => {
