@@ -236,7 +236,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): DeploymentC
   const athena = readAthena(root.object('athena'));
   const redrive = readRedrive(root.object('redrive'));
   const alarms = readAlarms(root.object('alarms'));
-  const assets = readAssets(root.object('assets'), opensearch?.mode === 'serverless');
+  const assets = readAssets(root.object('assets'), opensearch);
   const alerts = readAlerts(root.object('alerts'));
   const logRetentionDays = readRetention(root, 'logRetentionDays');
   root.rejectUnknown();
@@ -475,7 +475,8 @@ function readAlarms(reader: ConfigReader): AlarmSettings {
   return settings;
 }
 
-function readAssets(reader: ConfigReader, serverless: boolean): AssetSettings {
+function readAssets(reader: ConfigReader, target: OpenSearchTargetConfig | undefined): AssetSettings {
+  const serverless = target?.mode === 'serverless';
   const enabled = reader.boolean('enabled', !serverless);
   if (enabled && serverless) {
     reader.fail('enabled', 'must be false for a Serverless collection (it has no ISM, alerting or saved-object import)');
@@ -483,12 +484,30 @@ function readAssets(reader: ConfigReader, serverless: boolean): AssetSettings {
   const settings = {
     enabled,
     tenant: reader.string('tenant', { default: ASSETS_DEFAULTS.tenant, pattern: /^[\w .-]{1,100}$/, hint: 'a Dashboards tenant name' }),
-    replicas: reader.integer('replicas', { default: ASSETS_DEFAULTS.replicas, min: 0, max: 15 }),
+    replicas: readReplicas(reader, target),
     retentionDays: reader.integer('retentionDays', { default: ASSETS_DEFAULTS.retentionDays, min: 1, max: 3650 }),
     deadletterRetentionDays: reader.integer('deadletterRetentionDays', { default: ASSETS_DEFAULTS.deadletterRetentionDays, min: 1, max: 3650 }),
   };
   reader.rejectUnknown();
   return settings;
+}
+
+/**
+ * A replica is never placed on its primary's node: a new domain of n data nodes holds at most
+ * n - 1 replicas, more keep every index yellow (and the ClusterYellow alarm firing). The
+ * default follows the domain; an existing domain's node count is unknown here.
+ */
+function readReplicas(reader: ConfigReader, target: OpenSearchTargetConfig | undefined): number {
+  const dataNodes = target?.mode === 'new-domain' && typeof target.dataNodes === 'number' ? target.dataNodes : undefined;
+  const fallback = dataNodes === undefined ? ASSETS_DEFAULTS.replicas : Math.min(ASSETS_DEFAULTS.replicas, dataNodes - 1);
+  const replicas = reader.integer('replicas', { default: fallback, min: 0, max: 15 });
+  if (dataNodes !== undefined && replicas >= dataNodes) {
+    reader.fail(
+      'replicas',
+      `is ${replicas} but opensearch.dataNodes is ${dataNodes}: a replica never shares its primary's node, so the indices would stay yellow; set assets.replicas to at most ${dataNodes - 1} or add data nodes`,
+    );
+  }
+  return replicas;
 }
 
 function readAlerts(reader: ConfigReader): AlertSettings {

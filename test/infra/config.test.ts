@@ -40,6 +40,18 @@ describe('parseConfig', () => {
     expect(config.account).toBeUndefined();
   });
 
+  it.each([
+    ['a one-node new domain', { mode: 'new-domain', dataNodes: 1 }, 0],
+    ['a two-node new domain', { mode: 'new-domain', dataNodes: 2 }, 1],
+    ['an existing domain (node count unknown)', MINIMAL.opensearch, 1],
+  ])('defaults the index replicas for %s to %i', (_what, opensearch, replicas) => {
+    expect(parseConfig({ ...MINIMAL, opensearch }).assets.replicas).toBe(replicas);
+  });
+
+  it('keeps explicit replicas a domain can hold', () => {
+    expect(parseConfig({ ...MINIMAL, opensearch: { mode: 'new-domain', dataNodes: 4 }, assets: { replicas: 3 } }).assets.replicas).toBe(3);
+  });
+
   it('leaves interface endpoints to the VPC unless asked for', () => {
     expect(parseConfig({ ...MINIMAL, network: NETWORK }).network?.interfaceEndpoints).toBe(false);
     expect(parseConfig({ ...MINIMAL, network: { ...NETWORK, interfaceEndpoints: true } }).network?.interfaceEndpoints).toBe(true);
@@ -90,6 +102,8 @@ describe('parseConfig', () => {
     ['interface endpoints as a string', { ...MINIMAL, network: { ...NETWORK, interfaceEndpoints: 'yes' } }, /network\.interfaceEndpoints: must be true or false, got "yes"/],
     ['a bad subnet id', { ...MINIMAL, network: { ...NETWORK, subnetIds: ['sub-1', 'subnet-0123456789abcdef1'] } }, /network\.subnetIds\[0\]: "sub-1" is not valid: a subnet id/],
     ['assets on Serverless', { ...MINIMAL, opensearch: { mode: 'serverless', endpoint: 'https://abc.eu-west-1.aoss.amazonaws.com', collectionArn: 'arn:aws:aoss:eu-west-1:123456789012:collection/abc' }, assets: { enabled: true } }, /assets\.enabled: must be false for a Serverless collection/],
+    ['more replicas than a new domain can place', { ...MINIMAL, opensearch: { mode: 'new-domain', dataNodes: 1 }, assets: { replicas: 1 } }, /assets\.replicas: is 1 but opensearch\.dataNodes is 1: .*set assets\.replicas to at most 0/],
+    ['as many replicas as data nodes', { ...MINIMAL, opensearch: { mode: 'new-domain', dataNodes: 2 }, assets: { replicas: 2 } }, /assets\.replicas: is 2 but opensearch\.dataNodes is 2/],
     ['too many names for one rule', { ...MINIMAL, subscriptions: { logGroups: Array.from({ length: 60 }, (_, i) => `/aws/rds/instance/database-number-${i}/slowquery`) } }, /subscriptions\.logGroups: names and prefixes take \d+ characters.*subscribe by prefix/],
   ])('rejects %s', (_what, raw, message) => {
     expect(problems(raw)).toMatch(message);

@@ -132,6 +132,12 @@ describe('new domain', () => {
     });
   });
 
+  it('gives the indices as many replicas as the data nodes can hold (none on one node)', () => {
+    publicDomain.hasResourceProperties('Custom::OpenSearchAssets', { Settings: Match.objectLike({ INDEX_REPLICAS: '0' }) });
+    expect(environmentOf(publicDomain, /applies index templates/)).toMatchObject({ INDEX_REPLICAS: '0' });
+    privateDomain.hasResourceProperties('Custom::OpenSearchAssets', { Settings: Match.objectLike({ INDEX_REPLICAS: '1' }) });
+  });
+
   it('passes the Slack channel to the assets without showing the URL in the resource', () => {
     expect(environmentOf(publicDomain, /applies index templates/)).toMatchObject({
       ALERT_CHANNEL: 'slack',
