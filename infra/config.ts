@@ -141,6 +141,8 @@ export interface AthenaSettings {
   readonly source: (typeof ATHENA_SOURCES)[number];
   readonly logGroupName?: string;
   readonly pollerScheduleMinutes: number;
+  /** Concurrent poller runs (`undefined` = unreserved); 1 keeps two runs from racing on the checkpoint. */
+  readonly pollerReservedConcurrency?: number;
   readonly lookbackMinutes: number;
   readonly trailLogRetentionDays: number;
   readonly enricher: EnricherSettings;
@@ -153,6 +155,8 @@ export interface EnricherSettings {
   readonly pricePerTbUsd: number;
   /** Also run on EventBridge "Athena Query State Change" events. */
   readonly onQueryStateChange: boolean;
+  /** Concurrent enricher runs (`undefined` = unreserved); each run sweeps every pending query. */
+  readonly reservedConcurrency?: number;
 }
 
 export interface RedriveSettings {
@@ -433,24 +437,38 @@ function readAthena(reader: ConfigReader): AthenaSettings {
       ? reader.string('logGroupName', { pattern: LOG_GROUP, hint: 'the log group your CloudTrail trail delivers to' })
       : undefined;
   const enricherReader = reader.object('enricher');
+  const enricherConcurrency = readReservedConcurrency(enricherReader, 'reservedConcurrency');
   const enricher: EnricherSettings = {
     enabled: enricherReader.boolean('enabled', true),
     scheduleMinutes: enricherReader.integer('scheduleMinutes', { default: 15, min: 1, max: 1440 }),
     lookbackHours: enricherReader.integer('lookbackHours', { default: 24, min: 1, max: 24 * 45 }),
     pricePerTbUsd: enricherReader.number('pricePerTbUsd', { default: 5, min: 0, max: 1000 }),
     onQueryStateChange: enricherReader.boolean('onQueryStateChange', false),
+    ...(enricherConcurrency !== undefined && { reservedConcurrency: enricherConcurrency }),
   };
   enricherReader.rejectUnknown();
+  const pollerConcurrency = readReservedConcurrency(reader, 'pollerReservedConcurrency');
   const settings = {
     source,
     ...(logGroupName !== undefined && { logGroupName }),
     pollerScheduleMinutes: reader.integer('pollerScheduleMinutes', { default: 5, min: 1, max: 1440 }),
+    ...(pollerConcurrency !== undefined && { pollerReservedConcurrency: pollerConcurrency }),
     lookbackMinutes: reader.integer('lookbackMinutes', { default: 15, min: 1, max: 24 * 60 * 90 }),
     trailLogRetentionDays: readRetention(reader, 'trailLogRetentionDays'),
     enricher,
   };
   reader.rejectUnknown();
   return settings;
+}
+
+/**
+ * A scheduled function's reserved concurrency: 1 unless configured; 0 here means no
+ * reservation (an account whose concurrency quota leaves nothing to reserve), not Lambda's
+ * "never run".
+ */
+function readReservedConcurrency(reader: ConfigReader, key: string): number | undefined {
+  const value = reader.integer(key, { default: 1, min: 0, max: 1000 });
+  return value === 0 ? undefined : value;
 }
 
 function readRedrive(reader: ConfigReader): RedriveSettings {

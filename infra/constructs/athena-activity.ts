@@ -94,8 +94,11 @@ export class AthenaActivity extends Construct {
         POWERTOOLS_SERVICE_NAME: 'cloudtrail-poller',
       },
       logRetention: props.logRetention,
+      // Two runs at once would race on the checkpoint document.
+      ...(settings.pollerReservedConcurrency !== undefined && { reservedConcurrentExecutions: settings.pollerReservedConcurrency }),
       ...(props.network && { network: props.network }),
     });
+    dropWhenOverdue(poller, settings.pollerScheduleMinutes);
     poller.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudtrail:LookupEvents'], resources: ['*'] }));
     Validations.of(poller.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -125,12 +128,15 @@ export class AthenaActivity extends Construct {
         POWERTOOLS_SERVICE_NAME: 'enricher',
       },
       logRetention: props.logRetention,
+      // Every run sweeps all pending queries: runs side by side only repeat each other.
+      ...(settings.reservedConcurrency !== undefined && { reservedConcurrentExecutions: settings.reservedConcurrency }),
       ...(props.network && { network: props.network }),
     });
+    dropWhenOverdue(enricher, settings.scheduleMinutes);
     const workgroups = `arn:${Aws.PARTITION}:athena:${Aws.REGION}:${Aws.ACCOUNT_ID}:workgroup/*`;
     enricher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['athena:BatchGetQueryExecution', 'athena:GetQueryExecution'],
+        actions: ['athena:BatchGetQueryExecution'],
         resources: [workgroups],
       }),
     );
@@ -160,4 +166,12 @@ export class AthenaActivity extends Construct {
     }
     return enricher;
   }
+}
+
+/**
+ * A run throttled by the reserved concurrency is retried by Lambda for up to six hours by
+ * default; the next scheduled run does the same work, so an event older than one period is dropped.
+ */
+function dropWhenOverdue(fn: PipelineFunction, scheduleMinutes: number): void {
+  fn.function.configureAsyncInvoke({ maxEventAge: Duration.minutes(Math.min(scheduleMinutes, 360)) });
 }

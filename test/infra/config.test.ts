@@ -48,6 +48,16 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...MINIMAL, opensearch }).assets.replicas).toBe(replicas);
   });
 
+  it.each([
+    ['by default', {}, 1, 1],
+    ['as configured', { pollerReservedConcurrency: 3, enricher: { reservedConcurrency: 2 } }, 3, 2],
+    ['unreserved with 0', { pollerReservedConcurrency: 0, enricher: { reservedConcurrency: 0 } }, undefined, undefined],
+  ])('reserves the poller and enricher concurrency %s', (_what, athena, poller, enricher) => {
+    const config = parseConfig({ ...MINIMAL, athena });
+    expect(config.athena.pollerReservedConcurrency).toBe(poller);
+    expect(config.athena.enricher.reservedConcurrency).toBe(enricher);
+  });
+
   it('keeps explicit replicas a domain can hold', () => {
     expect(parseConfig({ ...MINIMAL, opensearch: { mode: 'new-domain', dataNodes: 4 }, assets: { replicas: 3 } }).assets.replicas).toBe(3);
   });
@@ -104,6 +114,7 @@ describe('parseConfig', () => {
     ['assets on Serverless', { ...MINIMAL, opensearch: { mode: 'serverless', endpoint: 'https://abc.eu-west-1.aoss.amazonaws.com', collectionArn: 'arn:aws:aoss:eu-west-1:123456789012:collection/abc' }, assets: { enabled: true } }, /assets\.enabled: must be false for a Serverless collection/],
     ['more replicas than a new domain can place', { ...MINIMAL, opensearch: { mode: 'new-domain', dataNodes: 1 }, assets: { replicas: 1 } }, /assets\.replicas: is 1 but opensearch\.dataNodes is 1: .*set assets\.replicas to at most 0/],
     ['as many replicas as data nodes', { ...MINIMAL, opensearch: { mode: 'new-domain', dataNodes: 2 }, assets: { replicas: 2 } }, /assets\.replicas: is 2 but opensearch\.dataNodes is 2/],
+    ['a negative reserved concurrency', { ...MINIMAL, athena: { pollerReservedConcurrency: -1 } }, /athena\.pollerReservedConcurrency: must be between 0 and 1000, got -1/],
     ['too many names for one rule', { ...MINIMAL, subscriptions: { logGroups: Array.from({ length: 60 }, (_, i) => `/aws/rds/instance/database-number-${i}/slowquery`) } }, /subscriptions\.logGroups: names and prefixes take \d+ characters.*subscribe by prefix/],
   ])('rejects %s', (_what, raw, message) => {
     expect(problems(raw)).toMatch(message);

@@ -166,11 +166,25 @@ describe('existing domain, direct subscriptions, poller', () => {
     expect(grantsOf(template, 'cloudtrail:LookupEvents')).toEqual([expect.objectContaining({ Resource: '*' })]);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(10 minutes)' });
     expect(environmentOf(template, /Athena query statistics/)).toMatchObject({ ATHENA_PRICE_PER_TB_USD: '6.25', ENRICH_LOOKBACK_HOURS: '12' });
-    const athena = grantsOf(template, 'athena:GetQueryExecution');
+    // The enricher calls only BatchGetQueryExecution.
+    const athena = grantsOf(template, 'athena:BatchGetQueryExecution');
     expect(athena).toHaveLength(1);
-    expect(athena[0]!.Action).toEqual(['athena:BatchGetQueryExecution', 'athena:GetQueryExecution']);
+    expect(athena[0]!.Action).toBe('athena:BatchGetQueryExecution');
+    expect(grantsOf(template, 'athena:GetQueryExecution')).toEqual([]);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(20 minutes)' });
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+  });
+
+  it.each([
+    ['poller', /CloudTrail LookupEvents/, 10],
+    ['enricher', /Athena query statistics/, 20],
+  ])('runs one %s at a time and drops a throttled run once the next one is due', (_name, description, scheduleMinutes) => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp(description.source), ReservedConcurrentExecutions: 1 });
+    const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, resource]) => description.test(resource.Properties.Description))!;
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn[0] },
+      MaximumEventAgeInSeconds: scheduleMinutes * 60,
+    });
   });
 
   it('applies the dashboards assets from a custom resource keyed by the data hash', () => {

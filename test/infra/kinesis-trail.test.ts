@@ -15,7 +15,7 @@ const CONFIG = {
     filterPatterns: { lambda: '' },
     kinesis: { shardCount: 4, retentionHours: 48, batchSize: 500, maxBatchingWindowSeconds: 10, parallelizationFactor: 2, retryAttempts: 20 },
   },
-  athena: { source: 'trail', trailLogRetentionDays: 14, enricher: { onQueryStateChange: true } },
+  athena: { source: 'trail', trailLogRetentionDays: 14, enricher: { onQueryStateChange: true, reservedConcurrency: 0 } },
   alarms: { email: 'oncall@example.com' },
   alerts: { channel: 'sns' },
 };
@@ -120,6 +120,11 @@ describe('CloudTrail trail for Athena', () => {
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AthenaEnricherFunction'), 'Arn'] } })],
     });
     expect(grantsOf(template, 'cloudtrail:LookupEvents')).toHaveLength(0);
+  });
+
+  it('leaves the enricher unreserved when the configuration says 0', () => {
+    const enricher = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => /Athena query statistics/.test(fn.Properties.Description))!;
+    expect(enricher.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
   });
 });
 
