@@ -1,4 +1,6 @@
 import { addDerivedMetrics, type LambdaFields, type LambdaLineResult } from './lambda-fields';
+import { KEY_NAMES, findNextKey, newKeyCursor, type KeyName } from './lambda-text-keys';
+import { readMegabytes, readMilliseconds, tokenEnd, valueEnd } from './lambda-text-values';
 
 /**
  * Plain-text platform lines (`REPORT RequestId: …\tDuration: 1.23 ms\t…`). Fields are
@@ -7,67 +9,90 @@ import { addDerivedMetrics, type LambdaFields, type LambdaLineResult } from './l
  * tab, and the X-Ray part may follow on a second line or on the same one.
  */
 
-/** The record kinds recognised at the start of a message, with the key that must follow. */
-const PLATFORM_LINE =
-  /^(?:(REPORT|START|END)[ \t]+RequestId:|(INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT)[ \t]+[A-Z][A-Za-z ]{0,40}:|(EXTENSION|LOGS|TELEMETRY)\t+Name:)/;
-
-// Longest names first, so that `Billed Duration` is taken whole and never as `Duration`.
-// A separator is whitespace or the two characters `\t`/`\n`/`\r`: some captures are
-// double-escaped, and reading them costs nothing.
-const KEY =
-  /(?:^|\s|\\[tnr])(Billed Restore Duration|Billed Duration|Restore Duration|Init Duration|Max Memory Used|Memory Size|Duration|RequestId|Runtime Version ARN|Runtime Version|Version|Phase|Status|Error Type|XRAY TraceId|SegmentId|Sampled):/g;
-
-type Key =
-  | 'Billed Restore Duration'
-  | 'Billed Duration'
-  | 'Restore Duration'
-  | 'Init Duration'
-  | 'Max Memory Used'
-  | 'Memory Size'
-  | 'Duration'
-  | 'RequestId'
-  | 'Runtime Version ARN'
-  | 'Runtime Version'
-  | 'Version'
-  | 'Phase'
-  | 'Status'
-  | 'Error Type'
-  | 'XRAY TraceId'
-  | 'SegmentId'
-  | 'Sampled';
-
-const MILLISECONDS = /^(\d{1,15}(?:\.\d{1,12})?) ?ms(?![A-Za-z])/;
-const MEGABYTES = /^(\d{1,15}) ?MB(?![A-Za-z])/;
-
-const DURATION_FIELDS = {
-  Duration: 'duration_ms',
-  'Billed Duration': 'billed_duration_ms',
-  'Init Duration': 'init_duration_ms',
-  'Restore Duration': 'restore_duration_ms',
-  'Billed Restore Duration': 'billed_restore_duration_ms',
-} as const satisfies Partial<Record<Key, keyof LambdaFields>>;
-
-const MEMORY_FIELDS = {
-  'Memory Size': 'memory_size_mb',
-  'Max Memory Used': 'max_memory_used_mb',
-} as const satisfies Partial<Record<Key, keyof LambdaFields>>;
-
-// Values that are one token; anything after the first blank belongs to an unknown field.
-const TOKEN_FIELDS = {
-  RequestId: 'request_id',
-  Version: 'function_version',
-  'Runtime Version': 'runtime_version',
-  'Runtime Version ARN': 'runtime_version_arn',
-  Phase: 'phase',
-  Status: 'status',
-  'XRAY TraceId': 'xray_trace_id',
-  SegmentId: 'xray_segment_id',
-} as const satisfies Partial<Record<Key, keyof LambdaFields>>;
+/** How a key's value is read: a duration, a size, one token, the rest of the value, a flag. */
+const VALUE_KINDS: Record<KeyName, 'ms' | 'mb' | 'token' | 'text' | 'flag'> = {
+  Duration: 'ms',
+  'Billed Duration': 'ms',
+  'Init Duration': 'ms',
+  'Restore Duration': 'ms',
+  'Billed Restore Duration': 'ms',
+  'Memory Size': 'mb',
+  'Max Memory Used': 'mb',
+  // Values that are one token; anything after the first blank belongs to an unknown field.
+  RequestId: 'token',
+  Version: 'token',
+  'Runtime Version': 'token',
+  'Runtime Version ARN': 'token',
+  Phase: 'token',
+  Status: 'token',
+  'XRAY TraceId': 'token',
+  SegmentId: 'token',
+  'Error Type': 'text',
+  Sampled: 'flag',
+};
+const KIND_OF_KEY = KEY_NAMES.map((name) => VALUE_KINDS[name]);
 
 /** The record type of a plain-text platform line, or undefined for anything else. */
 export function platformLineType(message: string): string | undefined {
-  const match = PLATFORM_LINE.exec(message);
-  return match ? (match[1] ?? match[2] ?? match[3]) : undefined;
+  // The first character picks the one candidate, so other lines cost one comparison.
+  switch (message.charCodeAt(0)) {
+    case 0x52: // R
+      if (message.startsWith('REPORT')) return followedByRequestId(message, 6) ? 'REPORT' : undefined;
+      if (message.startsWith('RESTORE_START')) return followedByNamedKey(message, 13) ? 'RESTORE_START' : undefined;
+      if (message.startsWith('RESTORE_REPORT')) return followedByNamedKey(message, 14) ? 'RESTORE_REPORT' : undefined;
+      return undefined;
+    case 0x53: // S
+      return message.startsWith('START') && followedByRequestId(message, 5) ? 'START' : undefined;
+    case 0x45: // E
+      if (message.startsWith('END')) return followedByRequestId(message, 3) ? 'END' : undefined;
+      return message.startsWith('EXTENSION') && followedByName(message, 9) ? 'EXTENSION' : undefined;
+    case 0x49: // I
+      if (message.startsWith('INIT_START')) return followedByNamedKey(message, 10) ? 'INIT_START' : undefined;
+      if (message.startsWith('INIT_REPORT')) return followedByNamedKey(message, 11) ? 'INIT_REPORT' : undefined;
+      return undefined;
+    case 0x4c: // L
+      return message.startsWith('LOGS') && followedByName(message, 4) ? 'LOGS' : undefined;
+    case 0x54: // T
+      return message.startsWith('TELEMETRY') && followedByName(message, 9) ? 'TELEMETRY' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** `[ \t]+RequestId:` at `at`. */
+function followedByRequestId(message: string, at: number): boolean {
+  const next = skipBlanks(message, at);
+  return next > at && message.startsWith('RequestId:', next);
+}
+
+/** `[ \t]+[A-Z][A-Za-z ]{0,40}:` at `at` (`INIT_START Runtime Version:`). */
+function followedByNamedKey(message: string, at: number): boolean {
+  const next = skipBlanks(message, at);
+  if (next === at || !isUpperCase(message.charCodeAt(next))) return false;
+  const limit = Math.min(message.length, next + 42);
+  for (let index = next + 1; index < limit; index += 1) {
+    const code = message.charCodeAt(index);
+    if (code === 0x3a) return true;
+    if (code !== 0x20 && !isUpperCase(code) && !(code >= 0x61 && code <= 0x7a)) return false;
+  }
+  return false;
+}
+
+/** `\t+Name:` at `at` (extension registrations). */
+function followedByName(message: string, at: number): boolean {
+  let next = at;
+  while (message.charCodeAt(next) === 0x09) next += 1;
+  return next > at && message.startsWith('Name:', next);
+}
+
+function skipBlanks(message: string, at: number): number {
+  let next = at;
+  for (let code = message.charCodeAt(next); code === 0x20 || code === 0x09; code = message.charCodeAt(next)) next += 1;
+  return next;
+}
+
+function isUpperCase(code: number): boolean {
+  return code >= 0x41 && code <= 0x5a;
 }
 
 /** Reads a plain-text platform line whose type `platformLineType` returned. */
@@ -78,29 +103,8 @@ export function readPlatformLine(message: string, recordType: string): LambdaLin
     return { ok: true, lambda };
   }
 
-  const values = scanValues(message);
-  for (const [key, value] of values) {
-    if (key in DURATION_FIELDS) {
-      const match = MILLISECONDS.exec(value);
-      const field = DURATION_FIELDS[key as keyof typeof DURATION_FIELDS];
-      if (!match) return { ok: false, reason: `${recordType} field "${key}" is not a duration in ms: "${clip(value)}"`, lambda };
-      lambda[field] = Number(match[1]);
-    } else if (key in MEMORY_FIELDS) {
-      const match = MEGABYTES.exec(value);
-      const field = MEMORY_FIELDS[key as keyof typeof MEMORY_FIELDS];
-      if (!match) return { ok: false, reason: `${recordType} field "${key}" is not a size in MB: "${clip(value)}"`, lambda };
-      lambda[field] = Number(match[1]);
-    } else if (key in TOKEN_FIELDS) {
-      const token = firstToken(value);
-      if (token !== '') lambda[TOKEN_FIELDS[key as keyof typeof TOKEN_FIELDS]] = token;
-    } else if (key === 'Error Type') {
-      if (value !== '') lambda.error_type = value;
-    } else if (key === 'Sampled') {
-      const token = firstToken(value);
-      if (token === 'true' || token === 'false') lambda.xray_sampled = token === 'true';
-    }
-  }
-
+  const reason = readValues(message, recordType, lambda);
+  if (reason !== undefined) return { ok: false, reason, lambda };
   if ((recordType === 'REPORT' || recordType === 'START' || recordType === 'END') && lambda.request_id === undefined) {
     return { ok: false, reason: `${recordType} line without a RequestId value`, lambda };
   }
@@ -112,43 +116,138 @@ export function readPlatformLine(message: string, recordType: string): LambdaLin
 }
 
 /**
- * Every known `Key: value` of the line; the first occurrence of a key wins. A value runs
- * to the next known key, a tab or a line break, whichever comes first. One left-to-right
- * pass: the key pattern is a fixed alternation and the value cuts are plain loops.
+ * Writes every known `Key: value` of the line into `lambda`, in the order of the line; the
+ * first occurrence of a key wins. A value runs to the next known key, a tab or a line
+ * break. Returns why a value could not be read, which stops the reading there.
  */
-function scanValues(message: string): Map<Key, string> {
-  const values = new Map<Key, string>();
-  let pending: { key: Key; start: number } | undefined;
-  for (const match of message.matchAll(KEY)) {
-    if (pending && !values.has(pending.key)) values.set(pending.key, cutValue(message, pending.start, match.index));
-    pending = { key: match[1] as Key, start: match.index + match[0].length };
+function readValues(message: string, recordType: string, lambda: LambdaFields): string | undefined {
+  const cursor = newKeyCursor();
+  let seen = 0;
+  let pendingKey = -1;
+  let pendingStart = 0;
+  for (;;) {
+    const found = findNextKey(message, cursor);
+    if (pendingKey !== -1 && (seen & (1 << pendingKey)) === 0) {
+      seen |= 1 << pendingKey;
+      const reason = readValue(message, pendingKey, pendingStart, found ? cursor.start : message.length, recordType, lambda);
+      if (reason !== undefined) return reason;
+    }
+    if (!found) return undefined;
+    pendingKey = cursor.key;
+    pendingStart = cursor.end;
   }
-  if (pending && !values.has(pending.key)) values.set(pending.key, cutValue(message, pending.start, message.length));
-  return values;
 }
 
-function cutValue(message: string, start: number, end: number): string {
+/** Reads the value of `key`, which starts at `start` and ends by `end`, into `lambda`. */
+function readValue(
+  message: string,
+  key: number,
+  start: number,
+  end: number,
+  recordType: string,
+  lambda: LambdaFields,
+): string | undefined {
   let from = start;
-  while (from < end && message[from] === ' ') from += 1;
-  let to = from;
-  while (to < end && !isLineBreakOrTab(message, to)) to += 1;
-  while (to > from && message[to - 1] === ' ') to -= 1;
-  return message.slice(from, to);
+  while (from < end && message.charCodeAt(from) === 0x20) from += 1;
+
+  switch (KIND_OF_KEY[key]) {
+    case 'ms': {
+      const value = readMilliseconds(message, from, end);
+      if (Number.isNaN(value)) return `${recordType} field "${KEY_NAMES[key]}" is not a duration in ms: "${valueText(message, from, end)}"`;
+      storeField(lambda, KEY_NAMES[key]!, value);
+      return undefined;
+    }
+    case 'mb': {
+      const value = readMegabytes(message, from, end);
+      if (Number.isNaN(value)) return `${recordType} field "${KEY_NAMES[key]}" is not a size in MB: "${valueText(message, from, end)}"`;
+      storeField(lambda, KEY_NAMES[key]!, value);
+      return undefined;
+    }
+    case 'token': {
+      const to = tokenEnd(message, from, end);
+      if (to > from) storeField(lambda, KEY_NAMES[key]!, message.slice(from, to));
+      return undefined;
+    }
+    case 'text': {
+      const to = valueEnd(message, from, end);
+      if (to > from) storeField(lambda, KEY_NAMES[key]!, message.slice(from, to));
+      return undefined;
+    }
+    default: {
+      const to = tokenEnd(message, from, end);
+      if (isWord(message, from, to, 'true')) storeField(lambda, KEY_NAMES[key]!, true);
+      else if (isWord(message, from, to, 'false')) storeField(lambda, KEY_NAMES[key]!, false);
+      return undefined;
+    }
+  }
 }
 
-function isLineBreakOrTab(message: string, index: number): boolean {
-  const char = message[index];
-  if (char === '\t' || char === '\n' || char === '\r') return true;
-  if (char !== '\\') return false;
-  const next = message[index + 1];
-  return next === 't' || next === 'n' || next === 'r';
-}
-
-function firstToken(value: string): string {
-  const blank = value.search(/\s/);
-  return blank === -1 ? value : value.slice(0, blank);
-}
-
-function clip(value: string): string {
+/** The value as text for an error message, clipped. */
+function valueText(message: string, from: number, end: number): string {
+  const value = message.slice(from, valueEnd(message, from, end));
   return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
+
+/**
+ * The field each key fills. One plain assignment per field, rather than `lambda[field]`,
+ * keeps every store a fixed-property store the engine compiles well.
+ */
+function storeField(lambda: LambdaFields, key: KeyName, value: number | string | boolean): void {
+  switch (key) {
+    case 'Duration':
+      lambda.duration_ms = value as number;
+      break;
+    case 'Billed Duration':
+      lambda.billed_duration_ms = value as number;
+      break;
+    case 'Init Duration':
+      lambda.init_duration_ms = value as number;
+      break;
+    case 'Restore Duration':
+      lambda.restore_duration_ms = value as number;
+      break;
+    case 'Billed Restore Duration':
+      lambda.billed_restore_duration_ms = value as number;
+      break;
+    case 'Memory Size':
+      lambda.memory_size_mb = value as number;
+      break;
+    case 'Max Memory Used':
+      lambda.max_memory_used_mb = value as number;
+      break;
+    case 'RequestId':
+      lambda.request_id = value as string;
+      break;
+    case 'Version':
+      lambda.function_version = value as string;
+      break;
+    case 'Runtime Version':
+      lambda.runtime_version = value as string;
+      break;
+    case 'Runtime Version ARN':
+      lambda.runtime_version_arn = value as string;
+      break;
+    case 'Phase':
+      lambda.phase = value as string;
+      break;
+    case 'Status':
+      lambda.status = value as string;
+      break;
+    case 'XRAY TraceId':
+      lambda.xray_trace_id = value as string;
+      break;
+    case 'SegmentId':
+      lambda.xray_segment_id = value as string;
+      break;
+    case 'Error Type':
+      lambda.error_type = value as string;
+      break;
+    case 'Sampled':
+      lambda.xray_sampled = value as boolean;
+      break;
+  }
+}
+
+function isWord(message: string, from: number, to: number, word: string): boolean {
+  return to - from === word.length && message.startsWith(word, from);
 }
