@@ -196,10 +196,17 @@ export function fingerprintId(fingerprint: string): string {
     h2 = t2 & 0xffff;
     h3 = t3 & 0xffff;
   }
-  const high = ((h3 << 16) | h2) >>> 0;
-  const low = ((h1 << 16) | h0) >>> 0;
-  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+  // One string from the sixteen digits: `toString(16)` and `padStart` cost ~0.5 µs here.
+  return String.fromCharCode(
+    HEX_DIGITS[h3 >>> 12]!, HEX_DIGITS[(h3 >>> 8) & 15]!, HEX_DIGITS[(h3 >>> 4) & 15]!, HEX_DIGITS[h3 & 15]!,
+    HEX_DIGITS[h2 >>> 12]!, HEX_DIGITS[(h2 >>> 8) & 15]!, HEX_DIGITS[(h2 >>> 4) & 15]!, HEX_DIGITS[h2 & 15]!,
+    HEX_DIGITS[h1 >>> 12]!, HEX_DIGITS[(h1 >>> 8) & 15]!, HEX_DIGITS[(h1 >>> 4) & 15]!, HEX_DIGITS[h1 & 15]!,
+    HEX_DIGITS[h0 >>> 12]!, HEX_DIGITS[(h0 >>> 8) & 15]!, HEX_DIGITS[(h0 >>> 4) & 15]!, HEX_DIGITS[h0 & 15]!,
+  );
 }
+
+/** Character codes of the lower-case hexadecimal digits. */
+const HEX_DIGITS: readonly number[] = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
 
 const QUOTE = 0x27;
 const DOUBLE_QUOTE = 0x22;
