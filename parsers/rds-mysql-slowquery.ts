@@ -202,7 +202,7 @@ class HeaderReader implements HeaderSlots {
         if (lines.startsWith(EXPLAIN_PREFIX)) return undefined;
         break;
     }
-    return readKeyValues(message, start + 1, textEnd, this);
+    return readKeyValues(message.slice(start + 1, textEnd), this);
   }
 
   private readTime(text: string): string | undefined {
@@ -265,11 +265,24 @@ function readBody(lines: LineCursor): Body {
 
 /** `aws.rds` ids from `/aws/rds/instance/<id>/slowquery` or `/aws/rds/cluster/<id>/slowquery`. */
 function rdsIds(context: ParseContext): Record<string, string> | undefined {
-  const instance = groupId(context.logGroup, INSTANCE_GROUP_PREFIX);
-  if (instance !== undefined) return { db_instance: instance };
-  const cluster = groupId(context.logGroup, CLUSTER_GROUP_PREFIX);
-  if (cluster === undefined) return undefined;
-  return context.logStream === '' ? { db_cluster: cluster } : { db_instance: context.logStream, db_cluster: cluster };
+  const ids = groupIds(context.logGroup);
+  if (ids.instance !== undefined) return { db_instance: ids.instance };
+  if (ids.cluster === undefined) return undefined;
+  return context.logStream === '' ? { db_cluster: ids.cluster } : { db_instance: context.logStream, db_cluster: ids.cluster };
+}
+
+// Every event of a batch has the same log group: its ids are worked out once per group.
+let lastGroup: string | undefined;
+let lastGroupIds: { readonly instance?: string; readonly cluster?: string } = {};
+
+function groupIds(logGroup: string): { readonly instance?: string; readonly cluster?: string } {
+  if (logGroup !== lastGroup) {
+    const instance = groupId(logGroup, INSTANCE_GROUP_PREFIX);
+    const cluster = instance === undefined ? groupId(logGroup, CLUSTER_GROUP_PREFIX) : undefined;
+    lastGroupIds = instance !== undefined ? { instance } : cluster !== undefined ? { cluster } : {};
+    lastGroup = logGroup;
+  }
+  return lastGroupIds;
 }
 
 /** The non-empty id, holding no `/`, between `prefix` and `/slowquery`; undefined when the group is shaped otherwise. */

@@ -2,7 +2,13 @@
  * `# Key: value  Key: value` header lines (MySQL `Query_time` line and its
  * `log_slow_extra` fields, MariaDB and Percona extra lines) -> typed fields.
  */
+import { CodeUnitReader, type CodeUnits, copyCodeUnits } from './slowquery-code-units';
 import { parseIsoTime } from './slowquery-time';
+
+// Before the tables built below at load time.
+const ZERO = 0x30;
+const DOT = 0x2e;
+const COLON = 0x3a;
 
 /** How a header value is read, and the `mysql.slowlog` field it lands in. */
 const KINDS = {
@@ -86,31 +92,30 @@ const FIELD_SPECS: ReadonlyMap<string, FieldSpec> = new Map<string, FieldSpec>([
 
 const BLANKS = /[ \t]+/;
 
-/**
- * The known keys as a trie over key-name characters, case folded, walked while the
- * scanner reads a key: reading a key is looking it up. A Map lookup needs a cut,
- * lower-cased copy of each of the thirty keys of a MySQL 8 line, and that was a fifth
- * of the parser's time.
- */
-// Trie symbols of key-name characters: letters 1-26 (either case), digits 27-36, `_` 37;
-// 0 for every other character.
-const SYMBOLS = 38;
-const FIRST_DIGIT_SYMBOL = 27;
-const KEY_SYMBOLS = new Uint8Array(0x80);
-for (let i = 0; i < 26; i += 1) {
-  KEY_SYMBOLS[0x41 + i] = 1 + i;
-  KEY_SYMBOLS[0x61 + i] = 1 + i;
-}
-for (let i = 0; i < 10; i += 1) KEY_SYMBOLS[0x30 + i] = FIRST_DIGIT_SYMBOL + i;
-KEY_SYMBOLS[0x5f] = 37;
+// The header line being scanned, as code units (see slowquery-code-units.ts).
+const LINE_UNITS = new CodeUnitReader();
 
-/** State 0 is dead (no known key goes on so; its row stays zero), state 1 the root. */
+/**
+ * The known keys as a trie walked while the scanner reads a key: reading a key is
+ * looking it up. (A Map lookup needs a cut, lower-cased copy of each of the thirty keys
+ * of a MySQL 8 line; that was a fifth of the parser's time.)
+ *
+ * Key-name characters are trie symbols: letters 1-26 (either case), digits 27-36, `_`
+ * 37; every other character is 0. `TRIE[state * SYMBOLS + symbol]` is the state after
+ * one more character (DEAD when no known key goes on so; DEAD leads only to DEAD), and
+ * `TRIE_SPECS[state]` the spec of the key that ends there. Small rows keep the table
+ * (some 300 states) in the processor's first-level cache.
+ */
+const SYMBOLS = 38;
+const KEY_SYMBOLS = new Uint8Array(0x80);
+for (let i = 0; i < 26; i += 1) KEY_SYMBOLS[0x41 + i] = KEY_SYMBOLS[0x61 + i] = 1 + i;
+for (let i = 0; i < 10; i += 1) KEY_SYMBOLS[0x30 + i] = 27 + i;
+KEY_SYMBOLS[0x5f] = 37;
 const DEAD = 0;
 const ROOT = 1;
-const { next: TRIE_NEXT, specs: TRIE_SPECS } = buildTrie();
+const { next: TRIE, specs: TRIE_SPECS } = buildTrie();
 
-/** `TRIE_NEXT[state * SYMBOLS + symbol]`: the state after one more character; `TRIE_SPECS[state]`: the spec of a key ending there. */
-function buildTrie(): { next: Int32Array; specs: readonly (FieldSpec | undefined)[] } {
+function buildTrie(): { next: Uint16Array; specs: readonly (FieldSpec | undefined)[] } {
   const next: number[] = new Array<number>(2 * SYMBOLS).fill(DEAD);
   const specs: (FieldSpec | undefined)[] = [undefined, undefined];
   for (const [key, spec] of FIELD_SPECS) {
@@ -126,7 +131,7 @@ function buildTrie(): { next: Int32Array; specs: readonly (FieldSpec | undefined
     }
     specs[state] = spec;
   }
-  return { next: Int32Array.from(next), specs };
+  return { next: Uint16Array.from(next), specs };
 }
 
 /** One `Key: value` pair as written; the value's words joined by one space. */
@@ -135,7 +140,7 @@ export type KeyValue = readonly [key: string, value: string];
 /** Splits the text after `#` into pairs; words before the first key are ignored. */
 export function splitKeyValues(text: string): KeyValue[] {
   const pairs: KeyValue[] = [];
-  const scanner = new PairScanner(text, 0, text.length);
+  const scanner = new PairScanner(text, LINE_UNITS.read(text));
   while (scanner.next()) pairs.push([text.slice(scanner.keyStart, scanner.keyEnd), scanner.value()]);
   return pairs;
 }
@@ -155,7 +160,7 @@ const SKIP: FieldReading = { kind: 'skip' };
 export function readField([key, value]: KeyValue): FieldReading {
   const spec = FIELD_SPECS.get(key.toLowerCase());
   if (spec === undefined) return SKIP;
-  const reading = readValue(spec.kind, value, 0, value.length);
+  const reading = readValue(spec.kind, value, copyCodeUnits(value), 0, value.length);
   if (reading === BAD) return { kind: 'error', reason: badValue(key, value) };
   return reading === undefined ? SKIP : { kind: 'field', field: spec.field, value: reading };
 }
@@ -169,13 +174,14 @@ export interface HeaderSlots {
 }
 
 /**
- * Reads the pairs of `text` from `start` to `end` (a header line after its `#`) into
- * `slots`, as `readField` reads each of `splitKeyValues`, the first value of a repeated
- * key winning; returns why a known key's value is unreadable, or undefined. Works on
- * positions so that a typical 30-pair line costs no array and few strings.
+ * Reads the pairs of `text` (a header line after its `#`) into `slots`, as `readField`
+ * reads each of `splitKeyValues`, the first value of a repeated key winning; returns why
+ * a known key's value is unreadable, or undefined. Works on positions so that a typical
+ * 30-pair line costs no array and few strings.
  */
-export function readKeyValues(text: string, start: number, end: number, slots: HeaderSlots): string | undefined {
-  const scanner = new PairScanner(text, start, end);
+export function readKeyValues(text: string, slots: HeaderSlots): string | undefined {
+  const units = LINE_UNITS.read(text);
+  const scanner = new PairScanner(text, units);
   while (scanner.next()) {
     const spec = scanner.keySpec;
     if (spec === undefined) continue;
@@ -183,8 +189,8 @@ export function readKeyValues(text: string, start: number, end: number, slots: H
     const joined = scanner.words > 1 ? scanner.value() : undefined;
     const reading =
       joined === undefined
-        ? readValue(spec.kind, text, scanner.valueStart, scanner.valueEnd)
-        : readValue(spec.kind, joined, 0, joined.length);
+        ? readValue(spec.kind, text, units, scanner.valueStart, scanner.valueEnd)
+        : readValue(spec.kind, joined, copyCodeUnits(joined), 0, joined.length);
     if (reading === BAD) return badValue(text.slice(scanner.keyStart, scanner.keyEnd), scanner.value());
     if (reading === undefined) continue;
     if (spec.store !== undefined) spec.store(slots.slowlog, reading);
@@ -207,15 +213,15 @@ type Reading = FieldValue | typeof BAD | undefined;
  * one to leave out, or BAD. Hand-written checks with the meaning of these patterns:
  * seconds `^\d{1,12}(?:\.\d{1,12})?$`, count `^\d{1,30}$`, flag `yes|no` in any case.
  */
-function readValue(kind: Kind, text: string, start: number, end: number): Reading {
+function readValue(kind: Kind, text: string, units: CodeUnits, start: number, end: number): Reading {
   switch (kind) {
     case KINDS.seconds:
-      return isSeconds(text, start, end) ? Number(text.slice(start, end)) : BAD;
+      return isSeconds(units, start, end) ? Number(text.slice(start, end)) : BAD;
     case KINDS.count:
-      return readCount(text, start, end);
+      return readCount(text, units, start, end);
     case KINDS.flag:
-      if (equalsIgnoringCase(text, start, end, 'yes')) return true;
-      return equalsIgnoringCase(text, start, end, 'no') ? false : BAD;
+      if (equalsIgnoringCase(units, start, end, 'yes')) return true;
+      return equalsIgnoringCase(units, start, end, 'no') ? false : BAD;
     case KINDS.time:
       return parseIsoTime(text.slice(start, end)) ?? BAD;
     case KINDS.text:
@@ -223,21 +229,21 @@ function readValue(kind: Kind, text: string, start: number, end: number): Readin
   }
 }
 
-function isSeconds(text: string, start: number, end: number): boolean {
-  const whole = digitsEnd(text, start, end);
+function isSeconds(units: CodeUnits, start: number, end: number): boolean {
+  const whole = digitsEnd(units, start, end);
   if (whole === start || whole - start > 12) return false;
   if (whole === end) return true;
-  if (text.charCodeAt(whole) !== DOT) return false;
-  const fraction = digitsEnd(text, whole + 1, end);
+  if (units[whole] !== DOT) return false;
+  const fraction = digitsEnd(units, whole + 1, end);
   return fraction === end && fraction > whole + 1 && fraction - whole - 1 <= 12;
 }
 
-function readCount(text: string, start: number, end: number): Reading {
+function readCount(text: string, units: CodeUnits, start: number, end: number): Reading {
   const length = end - start;
   if (length === 0 || length > 30) return BAD;
   let number = 0;
   for (let i = start; i < end; i += 1) {
-    const digit = text.charCodeAt(i) - ZERO;
+    const digit = units[i]! - ZERO;
     if (digit < 0 || digit > 9) return BAD;
     number = number * 10 + digit;
   }
@@ -248,9 +254,9 @@ function readCount(text: string, start: number, end: number): Reading {
   return Number.isSafeInteger(exact) ? exact : undefined;
 }
 
-function digitsEnd(text: string, start: number, end: number): number {
+function digitsEnd(units: CodeUnits, start: number, end: number): number {
   let i = start;
-  while (i < end && isDigit(text.charCodeAt(i))) i += 1;
+  while (i < end && isDigit(units[i]!)) i += 1;
   return i;
 }
 
@@ -259,10 +265,10 @@ function digitsEnd(text: string, start: number, end: number): number {
  * copy. Lower-casing ASCII letters only is exact here: the only other characters that
  * lower-case to ASCII are U+212A (to k) and U+0130 (to i and a combining dot).
  */
-function equalsIgnoringCase(text: string, start: number, end: number, lower: string): boolean {
+function equalsIgnoringCase(units: CodeUnits, start: number, end: number, lower: string): boolean {
   if (end - start !== lower.length) return false;
   for (let i = 0; i < lower.length; i += 1) {
-    if (lowerAscii(text.charCodeAt(start + i)) !== lower.charCodeAt(i)) return false;
+    if (lowerAscii(units[start + i]!) !== lower.charCodeAt(i)) return false;
   }
   return true;
 }
@@ -293,12 +299,14 @@ class PairScanner {
   private aheadSpec: FieldSpec | undefined;
   private aheadEnd = 0;
 
+  private readonly end: number;
+
   constructor(
     private readonly text: string,
-    start: number,
-    private readonly end: number,
+    private readonly units: CodeUnits,
   ) {
-    this.position = start;
+    this.end = text.length;
+    this.position = 0;
     this.readAhead(false);
   }
 
@@ -323,10 +331,10 @@ class PairScanner {
 
   /** Reads tokens up to the next key token; the others are words of the value when `collect`. */
   private readAhead(collect: boolean): void {
-    const { text, end } = this;
+    const { units, end } = this;
     let i = this.position;
     for (;;) {
-      while (i < end && isBlank(text.charCodeAt(i))) i += 1;
+      while (i < end && isBlank(units[i]!)) i += 1;
       if (i === end) {
         this.aheadStart = -1;
         return;
@@ -334,7 +342,7 @@ class PairScanner {
       const start = i;
       const colon = this.readKey(start);
       if (colon >= 0) i = colon + 1;
-      while (i < end && !isBlank(text.charCodeAt(i))) i += 1;
+      while (i < end && !isBlank(units[i]!)) i += 1;
       if (colon >= 0) {
         this.aheadStart = start;
         this.aheadColon = colon;
@@ -352,26 +360,23 @@ class PairScanner {
 
   /** Where the `:` ending a key name (`[A-Za-z_][A-Za-z0-9_]*`) at `start` is, or -1; looks the name up. */
   private readKey(start: number): number {
-    const { text, end } = this;
-    const first = text.charCodeAt(start);
-    const firstSymbol = first < 0x80 ? KEY_SYMBOLS[first]! : 0;
-    if (firstSymbol === 0 || (firstSymbol >= FIRST_DIGIT_SYMBOL && firstSymbol < FIRST_DIGIT_SYMBOL + 10)) return -1;
+    const { units, end } = this;
+    const first = units[start]!;
+    if (first >= 0x80 || KEY_SYMBOLS[first] === 0 || isDigit(first)) return -1;
     let state = ROOT;
     let i = start;
     for (; i < end; i += 1) {
-      const char = text.charCodeAt(i);
+      const char = units[i]!;
       const symbol = char < 0x80 ? KEY_SYMBOLS[char]! : 0;
       if (symbol === 0) break;
-      state = TRIE_NEXT[state * SYMBOLS + symbol]!;
+      state = TRIE[state * SYMBOLS + symbol]!;
     }
+    if (i === end || units[i] !== COLON) return -1;
     this.aheadSpec = TRIE_SPECS[state];
-    return i < end && text.charCodeAt(i) === COLON ? i : -1;
+    return i;
   }
 }
 
-const ZERO = 0x30;
-const DOT = 0x2e;
-const COLON = 0x3a;
 
 function isBlank(char: number): boolean {
   return char === 0x20 || char === 0x09;
