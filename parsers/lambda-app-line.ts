@@ -1,4 +1,5 @@
-import { LAMBDA_TAGS, toUtcIso, type LambdaFields, type LambdaLineResult } from './lambda-fields';
+import { LAMBDA_TAGS, type LambdaFields, type LambdaLineResult } from './lambda-fields';
+import { toUtcIso } from './lambda-time';
 
 /**
  * The function's own lines (`record_type: "log"`). They are never failures: a function
@@ -74,14 +75,14 @@ export function readAppJsonLine(json: Record<string, unknown>): LambdaLineResult
 }
 
 const REQUEST_ID_LENGTH = 36;
-// `8-4-4-4-12` hexadecimal digits.
-const REQUEST_ID_SHAPE = 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
 
+/** `8-4-4-4-12` hexadecimal digits at `at`. */
 function isRequestIdAt(message: string, at: number): boolean {
   if (at < 0 || at + REQUEST_ID_LENGTH > message.length) return false;
   for (let index = 0; index < REQUEST_ID_LENGTH; index += 1) {
     const code = message.charCodeAt(at + index);
-    if (REQUEST_ID_SHAPE.charCodeAt(index) === 0x2d ? code !== 0x2d : !isHexDigit(code)) return false;
+    const isDash = index === 8 || index === 13 || index === 18 || index === 23;
+    if (isDash ? code !== 0x2d : !isHexDigit(code)) return false;
   }
   return true;
 }

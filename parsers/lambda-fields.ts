@@ -1,6 +1,6 @@
 /**
  * The `aws.lambda` field set and the small pieces every Lambda line kind shares:
- * names from the log group and stream, derived metrics, time normalisation.
+ * names from the log group and stream, derived metrics.
  */
 
 /** Everything the Lambda parser may write under `aws.lambda` (schema.md names). */
@@ -86,60 +86,6 @@ export function addDerivedMetrics(lambda: LambdaFields): void {
   // unknown there, so cold_start is written only for reports with the standard metrics.
   if (lambda.init_duration_ms !== undefined) lambda.cold_start = true;
   else if (billed !== undefined) lambda.cold_start = false;
-}
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
-
-/** An ISO 8601 time with a zone, as ISO UTC with `Z`; undefined for anything else. */
-export function toUtcIso(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  // Runtimes write times already in the form toISOString gives: returned as they are,
-  // which spares a Date.parse and a new string per line.
-  if (isCanonicalUtcIso(value)) return value;
-  if (!ISO_TIME.test(value)) return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
-}
-
-/**
- * `YYYY-MM-DDTHH:mm:ss.sssZ` naming a real instant (month 1-12, a day of that month,
- * hour < 24, minute and second < 60): exactly the strings `toISOString` returns for
- * years 0000-9999, so `new Date(Date.parse(value)).toISOString() === value` for them.
- */
-export function isCanonicalUtcIso(value: string): boolean {
-  if (value.length !== 24 || value.charCodeAt(23) !== 0x5a) return false;
-  for (let index = 0; index < 23; index += 1) {
-    const code = value.charCodeAt(index);
-    const expected = CANONICAL_SHAPE.charCodeAt(index);
-    if (expected === 0x30 ? code < 0x30 || code > 0x39 : code !== expected) return false;
-  }
-  const year = digitsAt(value, 0, 4);
-  const month = digitsAt(value, 5, 2);
-  const day = digitsAt(value, 8, 2);
-  return (
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    digitsAt(value, 11, 2) < 24 &&
-    digitsAt(value, 14, 2) < 60 &&
-    digitsAt(value, 17, 2) < 60
-  );
-}
-
-// A `0` stands for any digit; every other character must be there as it is.
-const CANONICAL_SHAPE = '0000-00-00T00:00:00.000Z';
-
-function digitsAt(value: string, at: number, count: number): number {
-  let number = 0;
-  for (let index = at; index < at + count; index += 1) number = number * 10 + (value.charCodeAt(index) - 0x30);
-  return number;
-}
-
-/** Days of a month in the proleptic Gregorian calendar that Date uses. */
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Drops undefined members so that absent values stay absent in the document. */

@@ -1,10 +1,10 @@
 import {
   addDerivedMetrics,
   functionNameFromArn,
-  toUtcIso,
   type LambdaFields,
   type LambdaLineResult,
 } from './lambda-fields';
+import { toUtcIso } from './lambda-time';
 
 /**
  * Platform records of the JSON log format (`{"time":…,"type":"platform.report","record":{…}}`),

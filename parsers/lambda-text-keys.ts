@@ -42,11 +42,10 @@ const KEYS_BY_LAST_CHAR: (readonly number[] | undefined)[] = [];
 for (const key of KEY_NAMES.keys()) {
   const name = KEY_NAMES[key]!;
   const last = name.charCodeAt(name.length - 1);
-  KEYS_BY_LAST_CHAR[last] = [...(KEYS_BY_LAST_CHAR[last] ?? []), key].sort(
-    (a, b) => KEY_NAMES[b]!.length - KEY_NAMES[a]!.length,
-  );
+  KEYS_BY_LAST_CHAR[last] = [...(KEYS_BY_LAST_CHAR[last] ?? []), key].sort((a, b) => KEY_NAMES[b]!.length - KEY_NAMES[a]!.length);
 }
-
+// Most candidates fail on their first character: that test reads plain number arrays.
+const NAME_LENGTHS = KEY_NAMES.map((name) => name.length);
 const FIRST_CHARS = KEY_NAMES.map((name) => name.charCodeAt(0));
 
 /** Where the scan stands: the last key found, and where the next search starts. */
@@ -71,10 +70,9 @@ export function findNextKey(message: string, cursor: KeyCursor): boolean {
     const keys = KEYS_BY_LAST_CHAR[message.charCodeAt(colon - 1)];
     if (keys === undefined) continue;
     for (const key of keys) {
-      const nameStart = colon - KEY_NAMES[key]!.length;
-      // The first character rules out most candidates before a string comparison.
+      const nameStart = colon - NAME_LENGTHS[key]!;
       if (nameStart < from || message.charCodeAt(nameStart) !== FIRST_CHARS[key]) continue;
-      if (!message.startsWith(KEY_NAMES[key]!, nameStart)) continue;
+      if (!isTextAt(message, KEY_NAMES[key]!, nameStart)) continue;
       const start = separatorStart(message, nameStart);
       if (start < from) continue;
       cursor.key = key;
@@ -84,6 +82,15 @@ export function findNextKey(message: string, cursor: KeyCursor): boolean {
     }
   }
   return false;
+}
+
+/**
+ * `message.startsWith(text, at)` for `at >= 0`. Slicing and comparing is the cheapest
+ * form here: V8 copies a short slice and compares it natively, where `startsWith` and a
+ * `charCodeAt` loop both measured slower on REPORT lines.
+ */
+export function isTextAt(message: string, text: string, at: number): boolean {
+  return message.slice(at, at + text.length) === text;
 }
 
 /** Where the separator before a name starts, or -1 when there is none. */

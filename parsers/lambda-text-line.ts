@@ -1,5 +1,5 @@
 import { addDerivedMetrics, type LambdaFields, type LambdaLineResult } from './lambda-fields';
-import { KEY_NAMES, findNextKey, newKeyCursor, type KeyName } from './lambda-text-keys';
+import { KEY_NAMES, findNextKey, isTextAt, newKeyCursor, type KeyName } from './lambda-text-keys';
 import { readMegabytes, readMilliseconds, tokenEnd, valueEnd } from './lambda-text-values';
 
 /**
@@ -37,23 +37,23 @@ export function platformLineType(message: string): string | undefined {
   // The first character picks the one candidate, so other lines cost one comparison.
   switch (message.charCodeAt(0)) {
     case 0x52: // R
-      if (message.startsWith('REPORT')) return followedByRequestId(message, 6) ? 'REPORT' : undefined;
-      if (message.startsWith('RESTORE_START')) return followedByNamedKey(message, 13) ? 'RESTORE_START' : undefined;
-      if (message.startsWith('RESTORE_REPORT')) return followedByNamedKey(message, 14) ? 'RESTORE_REPORT' : undefined;
+      if (isTextAt(message, 'REPORT', 0)) return followedByRequestId(message, 6) ? 'REPORT' : undefined;
+      if (isTextAt(message, 'RESTORE_START', 0)) return followedByNamedKey(message, 13) ? 'RESTORE_START' : undefined;
+      if (isTextAt(message, 'RESTORE_REPORT', 0)) return followedByNamedKey(message, 14) ? 'RESTORE_REPORT' : undefined;
       return undefined;
     case 0x53: // S
-      return message.startsWith('START') && followedByRequestId(message, 5) ? 'START' : undefined;
+      return isTextAt(message, 'START', 0) && followedByRequestId(message, 5) ? 'START' : undefined;
     case 0x45: // E
-      if (message.startsWith('END')) return followedByRequestId(message, 3) ? 'END' : undefined;
-      return message.startsWith('EXTENSION') && followedByName(message, 9) ? 'EXTENSION' : undefined;
+      if (isTextAt(message, 'END', 0)) return followedByRequestId(message, 3) ? 'END' : undefined;
+      return isTextAt(message, 'EXTENSION', 0) && followedByName(message, 9) ? 'EXTENSION' : undefined;
     case 0x49: // I
-      if (message.startsWith('INIT_START')) return followedByNamedKey(message, 10) ? 'INIT_START' : undefined;
-      if (message.startsWith('INIT_REPORT')) return followedByNamedKey(message, 11) ? 'INIT_REPORT' : undefined;
+      if (isTextAt(message, 'INIT_START', 0)) return followedByNamedKey(message, 10) ? 'INIT_START' : undefined;
+      if (isTextAt(message, 'INIT_REPORT', 0)) return followedByNamedKey(message, 11) ? 'INIT_REPORT' : undefined;
       return undefined;
     case 0x4c: // L
-      return message.startsWith('LOGS') && followedByName(message, 4) ? 'LOGS' : undefined;
+      return isTextAt(message, 'LOGS', 0) && followedByName(message, 4) ? 'LOGS' : undefined;
     case 0x54: // T
-      return message.startsWith('TELEMETRY') && followedByName(message, 9) ? 'TELEMETRY' : undefined;
+      return isTextAt(message, 'TELEMETRY', 0) && followedByName(message, 9) ? 'TELEMETRY' : undefined;
     default:
       return undefined;
   }
@@ -62,7 +62,7 @@ export function platformLineType(message: string): string | undefined {
 /** `[ \t]+RequestId:` at `at`. */
 function followedByRequestId(message: string, at: number): boolean {
   const next = skipBlanks(message, at);
-  return next > at && message.startsWith('RequestId:', next);
+  return next > at && isTextAt(message, 'RequestId:', next);
 }
 
 /** `[ \t]+[A-Z][A-Za-z ]{0,40}:` at `at` (`INIT_START Runtime Version:`). */
@@ -82,7 +82,7 @@ function followedByNamedKey(message: string, at: number): boolean {
 function followedByName(message: string, at: number): boolean {
   let next = at;
   while (message.charCodeAt(next) === 0x09) next += 1;
-  return next > at && message.startsWith('Name:', next);
+  return next > at && isTextAt(message, 'Name:', next);
 }
 
 function skipBlanks(message: string, at: number): number {
@@ -249,5 +249,5 @@ function storeField(lambda: LambdaFields, key: KeyName, value: number | string |
 }
 
 function isWord(message: string, from: number, to: number, word: string): boolean {
-  return to - from === word.length && message.startsWith(word, from);
+  return to - from === word.length && isTextAt(message, word, from);
 }
