@@ -166,16 +166,40 @@ function equalsIgnoringCase(sql: string, start: number, lower: string): boolean 
   return true;
 }
 
-// Reused by every call (parsers are synchronous): the UTF-8 bytes of the fingerprint.
+// Fingerprints recur (that is what they are for), so their ids are kept, within bounds.
+const KNOWN_IDS = new Map<string, string>();
+const MAX_KNOWN_IDS = 4096;
+const MAX_KNOWN_LENGTH = 2048;
+
+// The UTF-8 bytes of the fingerprint being hashed, reused by every call (parsers are
+// synchronous); a longer fingerprint is encoded into a buffer of its own instead.
 const ENCODER = new TextEncoder();
+const MAX_REUSED_BYTES = 3 * MAX_KNOWN_LENGTH;
 let utf8Scratch = new Uint8Array(1024);
 
 /** A short stable id of a fingerprint: FNV-1a 64-bit of its UTF-8 bytes, 16 hex digits. */
 export function fingerprintId(fingerprint: string): string {
+  const known = KNOWN_IDS.get(fingerprint);
+  if (known !== undefined) return known;
+  const id = fnv1a64(fingerprint);
+  if (fingerprint.length <= MAX_KNOWN_LENGTH) {
+    if (KNOWN_IDS.size >= MAX_KNOWN_IDS) KNOWN_IDS.clear();
+    KNOWN_IDS.set(fingerprint, id);
+  }
+  return id;
+}
+
+/** FNV-1a 64-bit of the UTF-8 bytes of `text`, 16 hex digits. */
+function fnv1a64(text: string): string {
   // At most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units; a lone one: U+FFFD).
-  if (utf8Scratch.length < fingerprint.length * 3) utf8Scratch = new Uint8Array(fingerprint.length * 3);
-  const bytes = utf8Scratch;
-  const { written } = ENCODER.encodeInto(fingerprint, bytes);
+  const size = text.length * 3;
+  if (size > MAX_REUSED_BYTES) return fnv1a64Bytes(ENCODER.encode(text));
+  if (utf8Scratch.length < size) utf8Scratch = new Uint8Array(size);
+  return fnv1a64Bytes(utf8Scratch.subarray(0, ENCODER.encodeInto(text, utf8Scratch).written));
+}
+
+function fnv1a64Bytes(bytes: Uint8Array): string {
+  const written = bytes.length;
   // 64-bit arithmetic in four 16-bit limbs (h3 h2 h1 h0): int32 operations only.
   let h0 = 0x2325;
   let h1 = 0x8422;
