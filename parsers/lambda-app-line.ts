@@ -1,4 +1,5 @@
 import { LAMBDA_TAGS, type LambdaFields, type LambdaLineResult } from './lambda-fields';
+import { isTextAt } from './lambda-text-keys';
 import { toUtcIso } from './lambda-time';
 
 /**
@@ -6,10 +7,6 @@ import { toUtcIso } from './lambda-time';
  * may print anything. What the runtime's logger adds is read when it is there.
  */
 
-// The runtimes' log levels, in the order a RegExp alternation would try them (`WARN`
-// before `WARNING`: a level must be followed by its terminator, so order only decides
-// which is tried first, never which matches).
-const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL'] as const;
 const TIMED_OUT = 'Task timed out after ';
 
 /**
@@ -17,8 +14,8 @@ const TIMED_OUT = 'Task timed out after ';
  * a time and a request id, told apart by the first character:
  * Node.js and most runtimes: `<time>\t<requestId>\t<LEVEL>\t<text>` (the runtime's own
  * `Task timed out` line uses spaces and no level); Python's default handler:
- * `[<LEVEL>]\t<time>\t<requestId>\t<text>`. Read by hand, not by RegExp: this is the
- * commonest line of a Lambda log group.
+ * `[<LEVEL>]\t<time>\t<requestId>\t<text>`. This is the commonest line of a Lambda log
+ * group: the parts are checked in place, and only the values kept are sliced out.
  */
 export function readAppTextLine(message: string): LambdaLineResult {
   const first = message.charCodeAt(0);
@@ -59,7 +56,7 @@ function appLine(message: string, time: string, requestId: string, level: string
   // one field filters both formats.
   if (level !== undefined) lambda.log = { level };
   const textStart = skipBlanks(message, rest);
-  const tags = message.startsWith(TIMED_OUT, textStart) ? [LAMBDA_TAGS.timeout] : undefined;
+  const tags = message.charCodeAt(textStart) === 0x54 && isTextAt(message, TIMED_OUT, textStart) ? [LAMBDA_TAGS.timeout] : undefined;
   const timestamp = toUtcIso(time);
   if (timestamp === undefined) return tags === undefined ? { ok: true, lambda } : { ok: true, lambda, tags };
   return tags === undefined ? { ok: true, lambda, timestamp } : { ok: true, lambda, timestamp, tags };
@@ -75,44 +72,51 @@ export function readAppJsonLine(json: Record<string, unknown>): LambdaLineResult
 }
 
 const REQUEST_ID_LENGTH = 36;
+// Sticky, without groups: a test at a position, natively, with no match array. Shared
+// RegExps are safe: parsing is synchronous, and lastIndex is set before each use.
+const REQUEST_ID = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/y;
+const UTC_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z/y;
 
 /** `8-4-4-4-12` hexadecimal digits at `at`. */
 function isRequestIdAt(message: string, at: number): boolean {
-  if (at < 0 || at + REQUEST_ID_LENGTH > message.length) return false;
-  for (let index = 0; index < REQUEST_ID_LENGTH; index += 1) {
-    const code = message.charCodeAt(at + index);
-    const isDash = index === 8 || index === 13 || index === 18 || index === 23;
-    if (isDash ? code !== 0x2d : !isHexDigit(code)) return false;
-  }
-  return true;
+  REQUEST_ID.lastIndex = at;
+  return at >= 0 && REQUEST_ID.test(message);
 }
-
-// `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}`, a `0` standing for a digit.
-const TIME_SHAPE = '0000-00-00T00:00:00';
 
 /** The end of `<time>(?:\.\d{1,9})?Z` at `at` (after the `Z`), or -1. */
 function utcTimeEnd(message: string, at: number): number {
-  if (at + TIME_SHAPE.length >= message.length) return -1;
-  for (let index = 0; index < TIME_SHAPE.length; index += 1) {
-    const code = message.charCodeAt(at + index);
-    const expected = TIME_SHAPE.charCodeAt(index);
-    if (expected === 0x30 ? !isDigit(code) : code !== expected) return -1;
-  }
-  let end = at + TIME_SHAPE.length;
-  if (message.charCodeAt(end) === 0x2e) {
-    // Counting a tenth digit is enough to refuse the time.
-    let digits = 0;
-    while (digits < 10 && isDigit(message.charCodeAt(end + 1 + digits))) digits += 1;
-    if (digits < 1 || digits > 9) return -1;
-    end += 1 + digits;
-  }
-  return message.charCodeAt(end) === 0x5a ? end + 1 : -1;
+  UTC_TIME.lastIndex = at;
+  return UTC_TIME.test(message) ? UTC_TIME.lastIndex : -1;
 }
 
-/** The level at `at` that `terminated` accepts the character after, if any. */
+/**
+ * The log level at `at` when `terminated` accepts the character after it. The first
+ * character names the one candidate; `WARN` is tried before `WARNING`, as a RegExp
+ * alternation would, and the terminator decides between them.
+ */
 function levelAt(message: string, at: number, terminated: (message: string, index: number) => boolean): string | undefined {
-  for (const level of LEVELS) if (message.startsWith(level, at) && terminated(message, at + level.length)) return level;
-  return undefined;
+  switch (message.charCodeAt(at)) {
+    case 0x54: // T
+      return levelIf(message, 'TRACE', at, terminated);
+    case 0x44: // D
+      return levelIf(message, 'DEBUG', at, terminated);
+    case 0x49: // I
+      return levelIf(message, 'INFO', at, terminated);
+    case 0x57: // W
+      return levelIf(message, 'WARN', at, terminated) ?? levelIf(message, 'WARNING', at, terminated);
+    case 0x45: // E
+      return levelIf(message, 'ERROR', at, terminated);
+    case 0x46: // F
+      return levelIf(message, 'FATAL', at, terminated);
+    case 0x43: // C
+      return levelIf(message, 'CRITICAL', at, terminated);
+    default:
+      return undefined;
+  }
+}
+
+function levelIf(message: string, level: string, at: number, terminated: (message: string, index: number) => boolean): string | undefined {
+  return isTextAt(message, level, at) && terminated(message, at + level.length) ? level : undefined;
 }
 
 function isBlankOrEnd(message: string, index: number): boolean {
@@ -132,12 +136,4 @@ function skipBlanks(message: string, at: number): number {
   let next = at;
   for (let code = message.charCodeAt(next); code === 0x20 || code === 0x09; code = message.charCodeAt(next)) next += 1;
   return next;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-function isHexDigit(code: number): boolean {
-  return isDigit(code) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
 }

@@ -1,6 +1,6 @@
 /**
  * Reading the values of a plain-text platform line in place, by index, so that a REPORT
- * costs no substring per number. The accepted shapes are those of the patterns
+ * costs no substring per number. The accepted numbers are those of the patterns
  * `^(\d{1,15}(?:\.\d{1,12})?) ?ms(?![A-Za-z])` and `^(\d{1,15}) ?MB(?![A-Za-z])` applied
  * to the value text, which starts at `from` (after its leading spaces) and ends before
  * `end` (see `valueEnd`). Digits, `.`, ` ?ms` and a letter after them are never where a
@@ -11,27 +11,57 @@
 const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12] as const;
 // 10^15 < 2^53: up to 15 digits, the digits read as one integer are exact in a double.
 const EXACT_DIGITS = 15;
+const MAX_INTEGER_DIGITS = 15;
+const MAX_FRACTION_DIGITS = 12;
 
-/** `12.34 ms` -> 12.34; NaN when the value is not a duration in ms. */
+/**
+ * `12.34 ms` -> 12.34; NaN when the value is not a duration in ms. The digits are
+ * gathered as one integer while they are checked; with at most 15 of them, that integer
+ * and the power of ten are exact, so one division gives the correctly rounded double,
+ * as `Number()` of the text does. Longer numbers go to `Number()`.
+ */
 export function readMilliseconds(message: string, from: number, end: number): number {
-  const integerEnd = digitsEnd(message, from, end, 15);
-  if (integerEnd === from || integerEnd - from > 15) return Number.NaN;
-  let numberEnd = integerEnd;
-  if (message.charCodeAt(integerEnd) === 0x2e && integerEnd < end) {
-    const fractionEnd = digitsEnd(message, integerEnd + 1, end, 12);
-    if (fractionEnd === integerEnd + 1 || fractionEnd - integerEnd - 1 > 12) return Number.NaN;
-    numberEnd = fractionEnd;
+  let index = from;
+  let digits = 0;
+  // One digit past the limit is enough to refuse the number.
+  for (let digit = digitAt(message, index, end); digit >= 0 && index - from <= MAX_INTEGER_DIGITS; digit = digitAt(message, index, end)) {
+    digits = digits * 10 + digit;
+    index += 1;
   }
-  if (!hasUnit(message, numberEnd, end, 0x6d, 0x73)) return Number.NaN;
-  return decimalValue(message, from, integerEnd, numberEnd);
+  const integerDigits = index - from;
+  if (integerDigits === 0 || integerDigits > MAX_INTEGER_DIGITS) return Number.NaN;
+  let fractionDigits = 0;
+  if (index < end && message.charCodeAt(index) === 0x2e) {
+    const fractionStart = index + 1;
+    index = fractionStart;
+    for (let digit = digitAt(message, index, end); digit >= 0 && index - fractionStart <= MAX_FRACTION_DIGITS; digit = digitAt(message, index, end)) {
+      digits = digits * 10 + digit;
+      index += 1;
+    }
+    fractionDigits = index - fractionStart;
+    if (fractionDigits === 0 || fractionDigits > MAX_FRACTION_DIGITS) return Number.NaN;
+  }
+  if (!hasUnit(message, index, end, 0x6d, 0x73)) return Number.NaN;
+  if (integerDigits + fractionDigits > EXACT_DIGITS) return Number(message.slice(from, index));
+  return fractionDigits === 0 ? digits : digits / POWERS_OF_TEN[fractionDigits]!;
 }
 
 /** `512 MB` -> 512; NaN when the value is not a size in MB. */
 export function readMegabytes(message: string, from: number, end: number): number {
-  const integerEnd = digitsEnd(message, from, end, 15);
-  if (integerEnd === from || integerEnd - from > 15) return Number.NaN;
-  if (!hasUnit(message, integerEnd, end, 0x4d, 0x42)) return Number.NaN;
-  return decimalValue(message, from, integerEnd, integerEnd);
+  let index = from;
+  let digits = 0;
+  for (let digit = digitAt(message, index, end); digit >= 0 && index - from <= MAX_INTEGER_DIGITS; digit = digitAt(message, index, end)) {
+    digits = digits * 10 + digit;
+    index += 1;
+  }
+  if (index === from || index - from > MAX_INTEGER_DIGITS) return Number.NaN;
+  return hasUnit(message, index, end, 0x4d, 0x42) ? digits : Number.NaN;
+}
+
+/** The digit at `index` before `end`, or -1. */
+function digitAt(message: string, index: number, end: number): number {
+  const digit = message.charCodeAt(index) - 0x30;
+  return index < end && digit >= 0 && digit <= 9 ? digit : -1;
 }
 
 /**
@@ -73,39 +103,12 @@ function isEscapedBreak(code: number): boolean {
   return code === 0x74 || code === 0x6e || code === 0x72;
 }
 
-/** The end of the digits at `from`; it stops one digit past `max`, which is enough to refuse them. */
-function digitsEnd(message: string, from: number, end: number, max: number): number {
-  const limit = Math.min(end, from + max + 1);
-  let index = from;
-  while (index < limit && isDigit(message.charCodeAt(index))) index += 1;
-  return index;
-}
-
 /** ` ?<unit>(?![A-Za-z])` at `at`, inside the value. */
 function hasUnit(message: string, at: number, end: number, first: number, second: number): boolean {
   let index = at;
   if (message.charCodeAt(index) === 0x20) index += 1;
   if (index + 2 > end || message.charCodeAt(index) !== first || message.charCodeAt(index + 1) !== second) return false;
   return index + 2 === end || !isAsciiLetter(message.charCodeAt(index + 2));
-}
-
-/**
- * The value of `<digits>[.<digits>]`, equal to `Number()` of that text: with at most 15
- * digits, the digits as an integer and the power of ten are both exact, so one division
- * gives the correctly rounded double, as `Number()` does. Longer numbers go to `Number()`.
- */
-function decimalValue(message: string, from: number, integerEnd: number, numberEnd: number): number {
-  const fractionDigits = numberEnd > integerEnd ? numberEnd - integerEnd - 1 : 0;
-  if (integerEnd - from + fractionDigits > EXACT_DIGITS) return Number(message.slice(from, numberEnd));
-  let digits = 0;
-  for (let index = from; index < numberEnd; index += 1) {
-    if (index !== integerEnd) digits = digits * 10 + (message.charCodeAt(index) - 0x30);
-  }
-  return fractionDigits === 0 ? digits : digits / POWERS_OF_TEN[fractionDigits]!;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
 }
 
 function isAsciiLetter(code: number): boolean {

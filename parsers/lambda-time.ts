@@ -23,47 +23,16 @@ export function toUtcIso(value: unknown): string | undefined {
  * years 0000-9999, so `new Date(Date.parse(value)).toISOString() === value` for them.
  */
 export function isCanonicalUtcIso(value: string): boolean {
-  if (
-    value.length !== 24 ||
-    value.charCodeAt(4) !== 0x2d ||
-    value.charCodeAt(7) !== 0x2d ||
-    value.charCodeAt(10) !== 0x54 ||
-    value.charCodeAt(13) !== 0x3a ||
-    value.charCodeAt(16) !== 0x3a ||
-    value.charCodeAt(19) !== 0x2e ||
-    value.charCodeAt(23) !== 0x5a
-  ) {
-    return false;
-  }
-  const year = digitsAt(value, 0, 4);
-  const month = digitsAt(value, 5, 2);
-  const day = digitsAt(value, 8, 2);
-  return (
-    year >= 0 &&
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    isBelow(digitsAt(value, 11, 2), 24) &&
-    isBelow(digitsAt(value, 14, 2), 60) &&
-    isBelow(digitsAt(value, 17, 2), 60) &&
-    digitsAt(value, 20, 3) >= 0
-  );
+  if (!CANONICAL_UTC_ISO.test(value)) return false;
+  const day = twoDigits(value, 8);
+  return day <= 28 || day <= daysInMonth(twoDigits(value, 0) * 100 + twoDigits(value, 2), twoDigits(value, 5));
 }
 
-/** The number written by `count` digits at `at`, or -1 when one of them is not a digit. */
-function digitsAt(value: string, at: number, count: number): number {
-  let number = 0;
-  for (let index = at; index < at + count; index += 1) {
-    const digit = value.charCodeAt(index) - 0x30;
-    if (digit < 0 || digit > 9) return -1;
-    number = number * 10 + digit;
-  }
-  return number;
-}
+// Ranges in the pattern; only days 29-31 need the calendar.
+const CANONICAL_UTC_ISO = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
-function isBelow(number: number, limit: number): boolean {
-  return number >= 0 && number < limit;
+function twoDigits(value: string, at: number): number {
+  return (value.charCodeAt(at) - 0x30) * 10 + (value.charCodeAt(at + 1) - 0x30);
 }
 
 /** Days of a month in the proleptic Gregorian calendar that Date uses. */
