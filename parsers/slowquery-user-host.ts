@@ -8,7 +8,6 @@ export interface UserHost {
   readonly threadId?: number;
 }
 
-const THREAD_ID = /^Id:[ \t]*(\d{1,15})$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const IPV6_CHARS = /^[0-9A-Fa-f:.]+$/;
 
@@ -25,8 +24,8 @@ export function parseUserHost(text: string): UserHost | undefined {
   if (ipOpen < 0 || ipClose < 0) return undefined;
 
   const tail = text.slice(ipClose + 1).trim();
-  const idMatch = tail === '' ? null : THREAD_ID.exec(tail);
-  if (tail !== '' && !idMatch) return undefined;
+  const threadId = tail === '' ? undefined : readThreadId(tail);
+  if (tail !== '' && threadId === undefined) return undefined;
 
   const host = text.slice(afterAt, ipOpen).trim();
   const bracketed = text.slice(ipOpen + 1, ipClose).trim();
@@ -43,8 +42,24 @@ export function parseUserHost(text: string): UserHost | undefined {
   if (loginUser !== '') userHost.loginUser = loginUser;
   if (domain !== undefined) userHost.host = domain;
   if (ip !== undefined) userHost.ip = ip;
-  if (idMatch) userHost.threadId = Number(idMatch[1]);
+  if (threadId !== undefined) userHost.threadId = threadId;
   return userHost;
+}
+
+/** `^Id:[ \t]*(\d{1,15})$` -> the number; undefined otherwise. (By hand: no match array.) */
+function readThreadId(text: string): number | undefined {
+  if (!text.startsWith('Id:')) return undefined;
+  let i = 3;
+  while (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09) i += 1;
+  const digits = text.length - i;
+  if (digits < 1 || digits > 15) return undefined;
+  let id = 0;
+  for (; i < text.length; i += 1) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    id = id * 10 + digit;
+  }
+  return id;
 }
 
 /** True for a dotted IPv4 address or something made only of IPv6 characters with a colon. */
