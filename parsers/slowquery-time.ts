@@ -13,6 +13,8 @@ const NOT_A_TIME = -1;
 /** `# Time:` value (ISO with `Z` or offset, or `YYMMDD H:MM:SS` read as UTC) -> ISO UTC with milliseconds. */
 export function parseSlowLogTime(value: string): string | undefined {
   const iso = isoEpochSeconds(value);
+  // In `Z` with three fraction digits or more (MySQL 5.7 and 8): the text up to the milliseconds.
+  if (iso !== NOT_A_TIME && value.length >= 24 && value.endsWith('Z')) return `${value.slice(0, 23)}Z`;
   const seconds = iso === NOT_A_TIME ? shortEpochSeconds(value) : iso;
   if (seconds === NOT_A_TIME) return undefined;
   const fraction = fractionDigits(value);
@@ -32,10 +34,18 @@ export function parseIsoTime(value: string): string | undefined {
 
 /** `SET timestamp=<n>` (epoch seconds, decimal digits) -> ISO UTC with milliseconds. */
 export function epochSecondsToIso(digits: string): string | undefined {
+  // Entries next to each other are mostly of the same second.
+  if (digits === lastEpochDigits) return lastEpochIso;
   if (digits.length > 15) return undefined;
   const seconds = Number(digits);
-  return seconds <= MAX_EPOCH_SECONDS ? `${utcText(seconds)}.000Z` : undefined;
+  const iso = seconds <= MAX_EPOCH_SECONDS ? `${utcText(seconds)}.000Z` : undefined;
+  lastEpochDigits = digits;
+  lastEpochIso = iso;
+  return iso;
 }
+
+let lastEpochDigits: string | undefined;
+let lastEpochIso: string | undefined;
 
 /**
  * `^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$`
