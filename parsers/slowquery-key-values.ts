@@ -191,7 +191,7 @@ export function readKeyValues(text: string, slots: HeaderSlots): string | undefi
       joined === undefined
         ? readValue(spec.kind, text, units, scanner.valueStart, scanner.valueEnd)
         : readValue(spec.kind, joined, copyCodeUnits(joined), 0, joined.length);
-    if (reading === BAD) return badValue(text.slice(scanner.keyStart, scanner.keyEnd), scanner.value());
+    if (reading === BAD) return badValue(text.slice(scanner.keyStart, scanner.keyEnd), joined ?? scanner.value());
     if (reading === undefined) continue;
     if (spec.store !== undefined) spec.store(slots.slowlog, reading);
     else if (spec.field === THREAD_ID_SLOT) slots.threadId ??= reading as number;
