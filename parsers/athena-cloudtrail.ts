@@ -1,8 +1,8 @@
 import { detectAthenaClient } from './cloudtrail-client';
-import { readUserIdentity } from './cloudtrail-identity';
+import { readUserIdentity, type UserIdentityFields } from './cloudtrail-identity';
 import { isIpAddress } from './cloudtrail-ip';
-import { asObject, compact, nonEmptyObject, text, type JsonObject } from './cloudtrail-json';
-import { readJsonObject } from './generic';
+import { addDefined, asObject, nonEmptyObject, readEventJson, text, type JsonObject } from './cloudtrail-json';
+import { eventTimestamp } from './cloudtrail-time';
 import type { Fields, ParseContext, ParseResult } from './types';
 
 /**
@@ -14,27 +14,37 @@ import type { Fields, ParseContext, ParseResult } from './types';
 const ATHENA_SOURCE = 'athena.amazonaws.com';
 // CloudTrail writes these instead of the SQL / code it will not disclose.
 const PLACEHOLDERS = new Set(['***OMITTED***', 'HIDDEN_FOR_SECURITY_REASONS']);
-const EVENT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** Parses one CloudTrail event (compact JSON) from a trail's log group. */
 export function parseAthenaCloudTrail(message: string, _context?: ParseContext): ParseResult {
   const read = readEvent(message);
   if (!read.ok) return read;
   const { event, timestamp } = read;
+  const result: Located =
+    event.eventSource === ATHENA_SOURCE
+      ? { ok: true, fields: athenaFields(event), timestamp }
+      : { ok: true, belongsTo: 'generic', fields: { cloudwatch: { json: event } }, timestamp };
   const id = text(event.eventID);
+  if (id !== undefined) result.id = id;
   const region = text(event.awsRegion);
-  const located = { timestamp, ...(id && { id }), ...(region && { region }) };
+  if (region !== undefined) result.region = region;
+  return result;
+}
 
-  if (event.eventSource !== ATHENA_SOURCE) {
-    return { ok: true, belongsTo: 'generic', fields: { cloudwatch: { json: event } }, ...located };
-  }
-  return { ok: true, fields: athenaFields(event), ...located };
+/** A successful result being built; absent values are never written, not even as undefined. */
+interface Located {
+  ok: true;
+  belongsTo?: 'generic';
+  fields: Fields;
+  timestamp: string;
+  id?: string;
+  region?: string;
 }
 
 type ReadEvent = { ok: true; event: JsonObject; timestamp: string } | { ok: false; reason: string };
 
 function readEvent(message: string): ReadEvent {
-  const json = readJsonObject(message);
+  const json = readEventJson(message);
   if (!json.ok) return { ok: false, reason: `not a CloudTrail event: ${json.reason}` };
   const event = json.value;
   if (Array.isArray(event.Records)) {
@@ -44,9 +54,9 @@ function readEvent(message: string): ReadEvent {
     return { ok: false, reason: 'not a CloudTrail event: eventSource or eventName missing' };
   }
   const eventTime = text(event.eventTime);
-  const time = eventTime !== undefined && EVENT_TIME.test(eventTime) ? Date.parse(eventTime) : Number.NaN;
-  if (Number.isNaN(time)) return { ok: false, reason: 'CloudTrail event without a valid ISO eventTime' };
-  return { ok: true, event, timestamp: new Date(time).toISOString() };
+  const timestamp = eventTime === undefined ? undefined : eventTimestamp(eventTime);
+  if (timestamp === undefined) return { ok: false, reason: 'CloudTrail event without a valid ISO eventTime' };
+  return { ok: true, event, timestamp };
 }
 
 function athenaFields(event: JsonObject): Fields {
@@ -57,53 +67,80 @@ function athenaFields(event: JsonObject): Fields {
   const userAgent = text(event.userAgent);
   const sourceAddress = text(event.sourceIPAddress);
 
+  const aws: Fields = {};
+  addDefined(aws, 'athena', athenaOf(event, request, response, detectAthenaClient(userAgent, identity.invoked_by)));
+  addDefined(aws, 'cloudtrail', cloudTrailOf(event, request, response, identity, errorCode));
+  const fields: Fields = { event: eventOf(event, errorCode), aws };
+  if (userName !== undefined) fields.user = { name: userName };
+  // Service callers log a host name (`glue.amazonaws.com`, `AWS Internal`) here; only a
+  // real address may go to the `ip` field, or OpenSearch refuses the whole document.
+  if (sourceAddress !== undefined) {
+    fields.source = isIpAddress(sourceAddress) ? { ip: sourceAddress } : { domain: sourceAddress };
+  }
+  if (userAgent !== undefined) fields.user_agent = { original: userAgent };
+  return fields;
+}
+
+/** `event.*`: the call, its service, its id and whether it failed. */
+function eventOf(event: JsonObject, errorCode: string | undefined): Fields {
+  // readEvent checked that eventName and eventSource are non-empty strings.
+  const fields: Fields = { action: event.eventName, provider: event.eventSource };
+  addDefined(fields, 'id', text(event.eventID));
+  fields.outcome = errorCode === undefined ? 'success' : 'failure';
+  return fields;
+}
+
+/** `aws.athena.*`, or undefined when the call names none of them. */
+function athenaOf(
+  event: JsonObject,
+  request: JsonObject | undefined,
+  response: JsonObject | undefined,
+  client: string | undefined,
+): Fields | undefined {
   const queryString = text(request?.queryString);
   const omitted = queryString !== undefined && PLACEHOLDERS.has(queryString);
   const context = asObject(request?.queryExecutionContext);
-  const ids = Array.isArray(request?.queryExecutionIds)
-    ? request.queryExecutionIds.filter((member): member is string => typeof member === 'string' && member !== '')
-    : undefined;
+  const athena: Fields = {};
+  addDefined(athena, 'client', client);
+  addDefined(athena, 'query_execution_id', text(response?.queryExecutionId) ?? text(request?.queryExecutionId));
+  addDefined(athena, 'query_execution_ids', executionIds(request?.queryExecutionIds));
+  if (omitted) athena.query_omitted = true;
+  else addDefined(athena, 'query', queryString);
+  // CreateWorkGroup names the new work group `name`; every other call says `workGroup`.
+  const createdWorkGroup = event.eventName === 'CreateWorkGroup' ? text(request?.name) : undefined;
+  addDefined(athena, 'work_group', text(request?.workGroup) ?? createdWorkGroup);
+  addDefined(athena, 'database', text(context?.database) ?? text(request?.database) ?? text(request?.databaseName));
+  addDefined(athena, 'catalog', text(context?.catalog) ?? text(request?.catalogName));
+  addDefined(athena, 'output_location', text(asObject(request?.resultConfiguration)?.outputLocation));
+  return nonEmptyObject(athena);
+}
+/** `aws.cloudtrail.*`, or undefined when the event carries none of them. */
+function cloudTrailOf(
+  event: JsonObject,
+  request: JsonObject | undefined,
+  response: JsonObject | undefined,
+  identity: UserIdentityFields,
+  errorCode: string | undefined,
+): Fields | undefined {
+  const cloudtrail: Fields = {};
+  addDefined(cloudtrail, 'request_id', text(event.requestID));
+  addDefined(cloudtrail, 'event_type', text(event.eventType));
+  addDefined(cloudtrail, 'recipient_account_id', text(event.recipientAccountId));
+  addDefined(cloudtrail, 'read_only', flag(event.readOnly));
+  addDefined(cloudtrail, 'error_code', errorCode);
+  addDefined(cloudtrail, 'error_message', text(event.errorMessage));
+  addDefined(cloudtrail, 'user_identity', nonEmptyObject(identity));
+  addDefined(cloudtrail, 'request_parameters', request);
+  addDefined(cloudtrail, 'response_elements', response);
+  return nonEmptyObject(cloudtrail);
+}
 
-  const athena = compact({
-    client: detectAthenaClient(userAgent, identity.invoked_by),
-    query_execution_id: text(response?.queryExecutionId) ?? text(request?.queryExecutionId),
-    query_execution_ids: ids !== undefined && ids.length > 0 ? ids : undefined,
-    query: omitted ? undefined : queryString,
-    query_omitted: omitted ? true : undefined,
-    // CreateWorkGroup names the new work group `name`; every other call says `workGroup`.
-    work_group: text(request?.workGroup) ?? (event.eventName === 'CreateWorkGroup' ? text(request?.name) : undefined),
-    database: text(context?.database) ?? text(request?.database) ?? text(request?.databaseName),
-    catalog: text(context?.catalog) ?? text(request?.catalogName),
-    output_location: text(asObject(request?.resultConfiguration)?.outputLocation),
-  });
-
-  const cloudtrail = compact({
-    request_id: text(event.requestID),
-    event_type: text(event.eventType),
-    recipient_account_id: text(event.recipientAccountId),
-    read_only: flag(event.readOnly),
-    error_code: errorCode,
-    error_message: text(event.errorMessage),
-    user_identity: nonEmptyObject(compact(identity)),
-    request_parameters: request,
-    response_elements: response,
-  });
-
-  const isAddress = sourceAddress !== undefined && isIpAddress(sourceAddress);
-  return compact({
-    event: compact({
-      action: text(event.eventName),
-      provider: text(event.eventSource),
-      id: text(event.eventID),
-      outcome: errorCode === undefined ? 'success' : 'failure',
-    }),
-    aws: compact({ athena: nonEmptyObject(athena), cloudtrail: nonEmptyObject(cloudtrail) }),
-    user: userName === undefined ? undefined : { name: userName },
-    // Service callers log a host name (`glue.amazonaws.com`, `AWS Internal`) here; only a
-    // real address may go to the `ip` field, or OpenSearch refuses the whole document.
-    source: sourceAddress === undefined ? undefined : isAddress ? { ip: sourceAddress } : { domain: sourceAddress },
-    user_agent: userAgent === undefined ? undefined : { original: userAgent },
-  });
+/** The non-empty string members of `queryExecutionIds`, or undefined when there are none. */
+function executionIds(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const ids: string[] = [];
+  for (const member of value) if (typeof member === 'string' && member !== '') ids.push(member);
+  return ids.length > 0 ? ids : undefined;
 }
 
 /** `readOnly` is a JSON boolean; some producers write it as a string. */

@@ -51,6 +51,11 @@ export const CLIENT_RULES: readonly ClientRule[] = [
 export function detectAthenaClient(userAgent: string | undefined, invokedBy: string | undefined): AthenaClient | undefined {
   if (!userAgent && !invokedBy) return undefined;
   const haystack = `${userAgent ?? ''}\n${invokedBy ?? ''}`.toLowerCase();
-  const rule = CLIENT_RULES.find((candidate) => candidate.all.every((needle) => haystack.includes(needle)));
-  return rule?.client ?? 'other';
+  for (const rule of CLIENT_RULES) if (containsAll(haystack, rule.all)) return rule.client;
+  return 'other';
+}
+
+function containsAll(haystack: string, needles: readonly string[]): boolean {
+  for (const needle of needles) if (!haystack.includes(needle)) return false;
+  return true;
 }

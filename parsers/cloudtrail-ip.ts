@@ -4,7 +4,8 @@
  * Strict on purpose: a value OpenSearch could refuse must not be sent as an address.
  */
 
-const IPV4_OCTET = /^(?:0|[1-9]\d{0,2})$/;
+// Four decimal octets 0-255 without leading zeros.
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 
 /** True for a dotted-quad IPv4 or an RFC 4291 IPv6 text address (no zone, no brackets). */
@@ -13,9 +14,7 @@ export function isIpAddress(value: string): boolean {
 }
 
 function isIpv4(value: string): boolean {
-  if (value.length > 15) return false;
-  const octets = value.split('.');
-  return octets.length === 4 && octets.every((octet) => IPV4_OCTET.test(octet) && Number(octet) <= 255);
+  return value.length <= 15 && IPV4.test(value);
 }
 
 function isIpv6(value: string): boolean {
