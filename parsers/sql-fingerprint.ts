@@ -166,15 +166,16 @@ function equalsIgnoringCase(sql: string, start: number, lower: string): boolean 
   return true;
 }
 
-// Fingerprints recur (that is what they are for), so their ids are kept, within bounds.
+// Fingerprints recur (that is what they are for), so their ids are kept: at most 2048
+// of up to 512 characters (about 1-2 MB at worst); the map is emptied when full.
 const KNOWN_IDS = new Map<string, string>();
-const MAX_KNOWN_IDS = 4096;
-const MAX_KNOWN_LENGTH = 2048;
+const MAX_KNOWN_IDS = 2048;
+const MAX_KNOWN_LENGTH = 512;
 
 // The UTF-8 bytes of the fingerprint being hashed, reused by every call (parsers are
 // synchronous); a longer fingerprint is encoded into a buffer of its own instead.
 const ENCODER = new TextEncoder();
-const MAX_REUSED_BYTES = 3 * MAX_KNOWN_LENGTH;
+const MAX_REUSED_BYTES = 64 * 1024;
 let utf8Scratch = new Uint8Array(1024);
 
 /** A short stable id of a fingerprint: FNV-1a 64-bit of its UTF-8 bytes, 16 hex digits. */
