@@ -1,7 +1,7 @@
 import { detectAthenaClient } from './cloudtrail-client';
 import { readUserIdentity, type UserIdentityFields } from './cloudtrail-identity';
 import { isIpAddress } from './cloudtrail-ip';
-import { addDefined, asObject, nonEmptyObject, readEventJson, text, type JsonObject } from './cloudtrail-json';
+import { addDefined, asObject, nonEmptyObject, readJsonMessage, text, type JsonObject } from './cloudtrail-json';
 import { eventTimestamp } from './cloudtrail-time';
 import type { Fields, ParseContext, ParseResult } from './types';
 
@@ -44,7 +44,7 @@ interface Located {
 type ReadEvent = { ok: true; event: JsonObject; timestamp: string } | { ok: false; reason: string };
 
 function readEvent(message: string): ReadEvent {
-  const json = readEventJson(message);
+  const json = readJsonMessage(message);
   if (!json.ok) return { ok: false, reason: `not a CloudTrail event: ${json.reason}` };
   const event = json.value;
   if (Array.isArray(event.Records)) {

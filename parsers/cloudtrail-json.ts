@@ -26,12 +26,13 @@ export function nonEmptyObject<T extends object>(value: T): T | undefined {
 
 /**
  * `readJsonObject(message)`, the same answer for every message, cheaper on the common
- * one: a compact object that cannot nest deeper than the limit, told by a count of its
- * brackets found natively (`indexOf`), where the shared reader walks every character.
- * Everything else (leading blanks, many brackets, invalid JSON, not an object) goes to
- * the shared reader, so its checks and its wording stay the only ones.
+ * one: an object that cannot nest deeper than the limit, told by a count of its brackets
+ * found natively (`indexOf`), where the shared reader walks every character. Everything
+ * else (leading blanks, many brackets, invalid JSON, not an object) goes to the shared
+ * reader, so its checks and its wording stay the only ones. The Lambda parser reads its
+ * JSON lines with it too; its natural home is `generic.ts`, outside this parser's files.
  */
-export function readEventJson(message: string): JsonObjectRead {
+export function readJsonMessage(message: string): JsonObjectRead {
   if (message.charCodeAt(0) !== 0x7b || hasMoreBracketsThan(message, MAX_JSON_DEPTH)) return readJsonObject(message);
   let value: unknown;
   try {

@@ -87,10 +87,3 @@ export function addDerivedMetrics(lambda: LambdaFields): void {
   if (lambda.init_duration_ms !== undefined) lambda.cold_start = true;
   else if (billed !== undefined) lambda.cold_start = false;
 }
-
-/** Drops undefined members so that absent values stay absent in the document. */
-export function compact<T extends object>(value: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = member;
-  return out as T;
-}

@@ -1,8 +1,7 @@
-import { parseJsonObject } from './generic';
+import { readJsonMessage } from './cloudtrail-json';
 import { readAppJsonLine, readAppTextLine } from './lambda-app-line';
 import {
   LAMBDA_TAGS,
-  compact,
   functionNameFromLogGroup,
   functionVersionFromLogStream,
   type LambdaFields,
@@ -20,24 +19,27 @@ import type { ParseContext, ParseResult } from './types';
 
 /** Parses one CloudWatch message of a Lambda log group. */
 export function parseLambdaPlatform(message: string, context: ParseContext): ParseResult {
-  const recordType = platformLineType(message);
-  if (recordType !== undefined) return toResult(readPlatformLine(message, recordType), context, false);
-  // Only a message that starts with `{`, maybe after blanks, can be a JSON object.
-  const first = message.charCodeAt(0);
-  const json = first === 0x7b || isRegExpSpace(first) ? parseJsonObject(message) : undefined;
-  if (json === undefined) return toResult(readAppTextLine(message), context, false);
-  // A platform record reads every member it knows, present or not: its gaps are dropped here.
-  return isPlatformRecord(json) ? toResult(readPlatformRecord(json), context, true) : toResult(readAppJsonLine(json), context, false);
+  return toResult(readLine(message, context), context);
 }
 
-function toResult(line: LambdaLineResult, context: ParseContext, hasGaps: boolean): ParseResult {
-  const lambda = withFunctionIds(line.lambda, context);
-  const fields = { aws: { lambda: hasGaps ? compact(lambda) : lambda } };
+function readLine(message: string, context: ParseContext): LambdaLineResult {
+  const recordType = platformLineType(message);
+  if (recordType !== undefined) return readPlatformLine(message, recordType);
+  // Only a message that starts with `{`, maybe after blanks, can be a JSON object.
+  const first = message.charCodeAt(0);
+  const read = first === 0x7b || isRegExpSpace(first) ? readJsonMessage(message) : undefined;
+  if (read === undefined || !read.ok) return readAppTextLine(message);
+  return isPlatformRecord(read.value) ? readPlatformRecord(read.value, context) : readAppJsonLine(read.value);
+}
+
+function toResult(line: LambdaLineResult, context: ParseContext): ParseResult {
+  const fields = { aws: { lambda: withFunctionIds(line.lambda, context) } };
   if (!line.ok) return { ok: false, reason: line.reason, fields };
 
-  const tags = lambda.cold_start === true ? [...(line.tags ?? []), LAMBDA_TAGS.coldStart] : line.tags;
+  const tags = line.lambda.cold_start === true ? [...(line.tags ?? []), LAMBDA_TAGS.coldStart] : line.tags;
   if (line.timestamp === undefined) return tags === undefined ? { ok: true, fields } : { ok: true, fields, tags };
-  return tags === undefined ? { ok: true, fields, timestamp: line.timestamp } : { ok: true, fields, timestamp: line.timestamp, tags };
+  const timestamp = line.timestamp;
+  return tags === undefined ? { ok: true, fields, timestamp } : { ok: true, fields, timestamp, tags };
 }
 
 /**
