@@ -296,7 +296,8 @@ function groupId(logGroup: string, prefix: string): string | undefined {
 /** The header the server writes each time it (re)opens the file (at every RDS rotation). */
 function isBannerLine(line: string): boolean {
   return (
-    (line.includes(', Version: ') && line.trimEnd().endsWith('started with:')) ||
+    // The cheap end test first: this runs on the first line of every entry.
+    (line.trimEnd().endsWith('started with:') && line.includes(', Version: ')) ||
     line.startsWith('Tcp port: ') ||
     line.startsWith('TCP Port: ') ||
     // `Time                 Id Command    Argument` (MariaDB separates with tabs).
