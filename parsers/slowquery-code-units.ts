@@ -20,7 +20,7 @@ export class CodeUnitReader {
     const length = text.length;
     if (length > this.buffer.length) {
       if (length > MAX_REUSED_LENGTH) return unitsOf(text, new Uint8Array(length));
-      this.buffer = new Uint8Array(Math.max(length, 2 * this.buffer.length));
+      this.buffer = new Uint8Array(Math.max(length, Math.min(2 * this.buffer.length, MAX_REUSED_LENGTH)));
     }
     return unitsOf(text, this.buffer);
   }
@@ -32,7 +32,7 @@ function unitsOf(text: string, buffer: Uint8Array): CodeUnits {
   return read === text.length && written === text.length ? buffer.subarray(0, written) : copyCodeUnits(text);
 }
 
-/** The code units of `text` in a new array (for rare, short texts; no buffer reused). */
+/** The code units of `text` in a new array (text that is not ASCII, or a single short value). */
 export function copyCodeUnits(text: string): Uint16Array {
   const units = new Uint16Array(text.length);
   for (let i = 0; i < text.length; i += 1) units[i] = text.charCodeAt(i);
