@@ -1,5 +1,5 @@
 import { LAMBDA_TAGS, type LambdaFields, type LambdaLineResult } from './lambda-fields';
-import { isTextAt } from './lambda-text-keys';
+import { isTextAt, skipBlanks } from './lambda-text-scan';
 import { toUtcIso } from './lambda-time';
 
 /**
@@ -21,46 +21,54 @@ export function readAppTextLine(message: string): LambdaLineResult {
   const first = message.charCodeAt(0);
   if (first >= 0x30 && first <= 0x39) return readRuntimeLine(message);
   if (first === 0x5b) return readPythonLine(message);
-  return { ok: true, lambda: { record_type: 'log' } };
+  return plainLogLine();
 }
 
 /** `^<time>[ \t]+<requestId>(?:[ \t]+<LEVEL>(?=[ \t]|$))?` */
 function readRuntimeLine(message: string): LambdaLineResult {
   const timeEnd = utcTimeEnd(message, 0);
   const idStart = timeEnd === -1 ? -1 : skipBlanks(message, timeEnd);
-  if (idStart === timeEnd || !isRequestIdAt(message, idStart)) return { ok: true, lambda: { record_type: 'log' } };
+  if (idStart === timeEnd || !isRequestIdAt(message, idStart)) return plainLogLine();
   let rest = idStart + REQUEST_ID_LENGTH;
   const levelStart = skipBlanks(message, rest);
   const level = levelStart > rest ? levelAt(message, levelStart, isBlankOrEnd) : undefined;
   if (level !== undefined) rest = levelStart + level.length;
-  return appLine(message, message.slice(0, timeEnd), message.slice(idStart, idStart + REQUEST_ID_LENGTH), level, rest);
+  const requestId = message.slice(idStart, idStart + REQUEST_ID_LENGTH);
+  return appLine(message, message.slice(0, timeEnd), requestId, level, rest);
 }
 
 /** `^\[<LEVEL>\]\t<time>\t<requestId>(?=\t|$)` */
 function readPythonLine(message: string): LambdaLineResult {
   const level = levelAt(message, 1, isClosingBracket);
   const timeStart = level === undefined ? -1 : level.length + 3;
-  if (level === undefined || message.charCodeAt(timeStart - 1) !== 0x09) return { ok: true, lambda: { record_type: 'log' } };
+  if (level === undefined || message.charCodeAt(timeStart - 1) !== 0x09) return plainLogLine();
   const timeEnd = utcTimeEnd(message, timeStart);
   const idStart = timeEnd + 1;
   const idEnd = idStart + REQUEST_ID_LENGTH;
-  if (timeEnd === -1 || message.charCodeAt(timeEnd) !== 0x09 || !isRequestIdAt(message, idStart) || !isTabOrEnd(message, idEnd)) {
-    return { ok: true, lambda: { record_type: 'log' } };
-  }
+  if (timeEnd === -1 || message.charCodeAt(timeEnd) !== 0x09) return plainLogLine();
+  if (!isRequestIdAt(message, idStart) || !isTabOrEnd(message, idEnd)) return plainLogLine();
   return appLine(message, message.slice(timeStart, timeEnd), message.slice(idStart, idEnd), level, idEnd);
 }
 
+/** The fields of an app line whose time, request id and level were found; `rest` is where its text starts. */
 function appLine(message: string, time: string, requestId: string, level: string | undefined, rest: number): LambdaLineResult {
   const lambda: LambdaFields = { record_type: 'log', request_id: requestId };
   // The level goes under `aws.lambda.log`, where the JSON log format keeps it too, so that
   // one field filters both formats.
   if (level !== undefined) lambda.log = { level };
   const textStart = skipBlanks(message, rest);
-  const tags = message.charCodeAt(textStart) === 0x54 && isTextAt(message, TIMED_OUT, textStart) ? [LAMBDA_TAGS.timeout] : undefined;
+  const timedOut = message.charCodeAt(textStart) === 0x54 && isTextAt(message, TIMED_OUT, textStart);
+  const tags = timedOut ? [LAMBDA_TAGS.timeout] : undefined;
   const timestamp = toUtcIso(time);
   if (timestamp === undefined) return tags === undefined ? { ok: true, lambda } : { ok: true, lambda, tags };
   return tags === undefined ? { ok: true, lambda, timestamp } : { ok: true, lambda, timestamp, tags };
 }
+
+/** A line with nothing to read but its text (a fresh object: the caller adds to it). */
+function plainLogLine(): LambdaLineResult {
+  return { ok: true, lambda: { record_type: 'log' } };
+}
+
 /** Reads a JSON line the function wrote (no platform `type`): kept whole under `aws.lambda.log`. */
 export function readAppJsonLine(json: Record<string, unknown>): LambdaLineResult {
   const lambda: LambdaFields = { record_type: 'log', log: json };
@@ -89,12 +97,15 @@ function utcTimeEnd(message: string, at: number): number {
   return UTC_TIME.test(message) ? UTC_TIME.lastIndex : -1;
 }
 
+/** Whether the character at `index` may follow a level. */
+type Terminator = (message: string, index: number) => boolean;
+
 /**
  * The log level at `at` when `terminated` accepts the character after it. The first
  * character names the one candidate; `WARN` is tried before `WARNING`, as a RegExp
  * alternation would, and the terminator decides between them.
  */
-function levelAt(message: string, at: number, terminated: (message: string, index: number) => boolean): string | undefined {
+function levelAt(message: string, at: number, terminated: Terminator): string | undefined {
   switch (message.charCodeAt(at)) {
     case 0x54: // T
       return levelIf(message, 'TRACE', at, terminated);
@@ -115,7 +126,7 @@ function levelAt(message: string, at: number, terminated: (message: string, inde
   }
 }
 
-function levelIf(message: string, level: string, at: number, terminated: (message: string, index: number) => boolean): string | undefined {
+function levelIf(message: string, level: string, at: number, terminated: Terminator): string | undefined {
   return isTextAt(message, level, at) && terminated(message, at + level.length) ? level : undefined;
 }
 
@@ -130,10 +141,4 @@ function isTabOrEnd(message: string, index: number): boolean {
 
 function isClosingBracket(message: string, index: number): boolean {
   return message.charCodeAt(index) === 0x5d;
-}
-
-function skipBlanks(message: string, at: number): number {
-  let next = at;
-  for (let code = message.charCodeAt(next); code === 0x20 || code === 0x09; code = message.charCodeAt(next)) next += 1;
-  return next;
 }

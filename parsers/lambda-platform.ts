@@ -7,9 +7,10 @@ import {
   type LambdaFields,
   type LambdaLineResult,
 } from './lambda-fields';
-import { isRegExpSpace } from './lambda-text-keys';
 import { isPlatformRecord, readPlatformRecord } from './lambda-json-record';
-import { platformLineType, readPlatformLine } from './lambda-text-line';
+import { platformLineType } from './lambda-line-type';
+import { readPlatformLine } from './lambda-text-line';
+import { isRegExpSpace } from './lambda-text-scan';
 import type { ParseContext, ParseResult } from './types';
 
 /**

@@ -1,3 +1,5 @@
+import { isRegExpSpace, isTextAt } from './lambda-text-scan';
+
 /**
  * Finding the known `Key:` names of a plain-text platform line, in one left-to-right pass.
  *
@@ -42,7 +44,8 @@ const KEYS_BY_LAST_CHAR: (readonly number[] | undefined)[] = [];
 for (const key of KEY_NAMES.keys()) {
   const name = KEY_NAMES[key]!;
   const last = name.charCodeAt(name.length - 1);
-  KEYS_BY_LAST_CHAR[last] = [...(KEYS_BY_LAST_CHAR[last] ?? []), key].sort((a, b) => KEY_NAMES[b]!.length - KEY_NAMES[a]!.length);
+  const keys = [...(KEYS_BY_LAST_CHAR[last] ?? []), key];
+  KEYS_BY_LAST_CHAR[last] = keys.sort((a, b) => KEY_NAMES[b]!.length - KEY_NAMES[a]!.length);
 }
 // Most candidates fail on their first character: that test reads plain number arrays.
 const NAME_LENGTHS = KEY_NAMES.map((name) => name.length);
@@ -84,37 +87,12 @@ export function findNextKey(message: string, cursor: KeyCursor): boolean {
   return false;
 }
 
-/**
- * `message.startsWith(text, at)` for `at >= 0`. Slicing and comparing is the cheapest
- * form here: V8 copies a short slice and compares it natively, where `startsWith` and a
- * `charCodeAt` loop both measured slower on REPORT lines.
- */
-export function isTextAt(message: string, text: string, at: number): boolean {
-  return message.slice(at, at + text.length) === text;
-}
-
 /** Where the separator before a name starts, or -1 when there is none. */
 function separatorStart(message: string, nameStart: number): number {
   if (nameStart === 0) return 0;
   const before = message.charCodeAt(nameStart - 1);
   if (isRegExpSpace(before)) return nameStart - 1;
-  if ((before === 0x74 || before === 0x6e || before === 0x72) && message.charCodeAt(nameStart - 2) === 0x5c) return nameStart - 2;
+  const escaped = (before === 0x74 || before === 0x6e || before === 0x72) && message.charCodeAt(nameStart - 2) === 0x5c;
+  if (escaped) return nameStart - 2;
   return -1;
 }
-
-/** The same characters as the RegExp class `\s`. */
-export function isRegExpSpace(code: number): boolean {
-  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
-}
-

@@ -1,5 +1,6 @@
 import { addDerivedMetrics, type LambdaFields, type LambdaLineResult } from './lambda-fields';
-import { KEY_NAMES, findNextKey, isTextAt, newKeyCursor, type KeyName } from './lambda-text-keys';
+import { KEY_NAMES, findNextKey, newKeyCursor, type KeyName } from './lambda-text-keys';
+import { isTextAt } from './lambda-text-scan';
 import { readMegabytes, readMilliseconds, tokenEnd, valueEnd } from './lambda-text-values';
 
 /**
@@ -32,69 +33,6 @@ const VALUE_KINDS: Record<KeyName, 'ms' | 'mb' | 'token' | 'text' | 'flag'> = {
 };
 const KIND_OF_KEY = KEY_NAMES.map((name) => VALUE_KINDS[name]);
 
-/** The record type of a plain-text platform line, or undefined for anything else. */
-export function platformLineType(message: string): string | undefined {
-  // The first character picks the one candidate, so other lines cost one comparison.
-  switch (message.charCodeAt(0)) {
-    case 0x52: // R
-      if (isTextAt(message, 'REPORT', 0)) return followedByRequestId(message, 6) ? 'REPORT' : undefined;
-      if (isTextAt(message, 'RESTORE_START', 0)) return followedByNamedKey(message, 13) ? 'RESTORE_START' : undefined;
-      if (isTextAt(message, 'RESTORE_REPORT', 0)) return followedByNamedKey(message, 14) ? 'RESTORE_REPORT' : undefined;
-      return undefined;
-    case 0x53: // S
-      return isTextAt(message, 'START', 0) && followedByRequestId(message, 5) ? 'START' : undefined;
-    case 0x45: // E
-      if (isTextAt(message, 'END', 0)) return followedByRequestId(message, 3) ? 'END' : undefined;
-      return isTextAt(message, 'EXTENSION', 0) && followedByName(message, 9) ? 'EXTENSION' : undefined;
-    case 0x49: // I
-      if (isTextAt(message, 'INIT_START', 0)) return followedByNamedKey(message, 10) ? 'INIT_START' : undefined;
-      if (isTextAt(message, 'INIT_REPORT', 0)) return followedByNamedKey(message, 11) ? 'INIT_REPORT' : undefined;
-      return undefined;
-    case 0x4c: // L
-      return isTextAt(message, 'LOGS', 0) && followedByName(message, 4) ? 'LOGS' : undefined;
-    case 0x54: // T
-      return isTextAt(message, 'TELEMETRY', 0) && followedByName(message, 9) ? 'TELEMETRY' : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** `[ \t]+RequestId:` at `at`. */
-function followedByRequestId(message: string, at: number): boolean {
-  const next = skipBlanks(message, at);
-  return next > at && isTextAt(message, 'RequestId:', next);
-}
-
-/** `[ \t]+[A-Z][A-Za-z ]{0,40}:` at `at` (`INIT_START Runtime Version:`). */
-function followedByNamedKey(message: string, at: number): boolean {
-  const next = skipBlanks(message, at);
-  if (next === at || !isUpperCase(message.charCodeAt(next))) return false;
-  const limit = Math.min(message.length, next + 42);
-  for (let index = next + 1; index < limit; index += 1) {
-    const code = message.charCodeAt(index);
-    if (code === 0x3a) return true;
-    if (code !== 0x20 && !isUpperCase(code) && !(code >= 0x61 && code <= 0x7a)) return false;
-  }
-  return false;
-}
-
-/** `\t+Name:` at `at` (extension registrations). */
-function followedByName(message: string, at: number): boolean {
-  let next = at;
-  while (message.charCodeAt(next) === 0x09) next += 1;
-  return next > at && isTextAt(message, 'Name:', next);
-}
-
-function skipBlanks(message: string, at: number): number {
-  let next = at;
-  for (let code = message.charCodeAt(next); code === 0x20 || code === 0x09; code = message.charCodeAt(next)) next += 1;
-  return next;
-}
-
-function isUpperCase(code: number): boolean {
-  return code >= 0x41 && code <= 0x5a;
-}
-
 /** Reads a plain-text platform line whose type `platformLineType` returned. */
 export function readPlatformLine(message: string, recordType: string): LambdaLineResult {
   const lambda: LambdaFields = { record_type: recordType };
@@ -118,7 +56,8 @@ export function readPlatformLine(message: string, recordType: string): LambdaLin
 /**
  * Writes every known `Key: value` of the line into `lambda`, in the order of the line; the
  * first occurrence of a key wins. A value runs to the next known key, a tab or a line
- * break. Returns why a value could not be read, which stops the reading there.
+ * break, so each value is read once the key after it is found. Returns why a value could
+ * not be read, which stops the reading there.
  */
 function readValues(message: string, recordType: string, lambda: LambdaFields): string | undefined {
   const cursor = newKeyCursor();
@@ -147,36 +86,37 @@ function readValue(
   recordType: string,
   lambda: LambdaFields,
 ): string | undefined {
+  const name = KEY_NAMES[key]!;
   let from = start;
   while (from < end && message.charCodeAt(from) === 0x20) from += 1;
 
   switch (KIND_OF_KEY[key]) {
     case 'ms': {
       const value = readMilliseconds(message, from, end);
-      if (Number.isNaN(value)) return `${recordType} field "${KEY_NAMES[key]}" is not a duration in ms: "${valueText(message, from, end)}"`;
-      storeField(lambda, KEY_NAMES[key]!, value);
+      if (Number.isNaN(value)) return `${recordType} field "${name}" is not a duration in ms: "${valueText(message, from, end)}"`;
+      storeField(lambda, name, value);
       return undefined;
     }
     case 'mb': {
       const value = readMegabytes(message, from, end);
-      if (Number.isNaN(value)) return `${recordType} field "${KEY_NAMES[key]}" is not a size in MB: "${valueText(message, from, end)}"`;
-      storeField(lambda, KEY_NAMES[key]!, value);
+      if (Number.isNaN(value)) return `${recordType} field "${name}" is not a size in MB: "${valueText(message, from, end)}"`;
+      storeField(lambda, name, value);
       return undefined;
     }
     case 'token': {
       const to = tokenEnd(message, from, end);
-      if (to > from) storeField(lambda, KEY_NAMES[key]!, message.slice(from, to));
+      if (to > from) storeField(lambda, name, message.slice(from, to));
       return undefined;
     }
     case 'text': {
       const to = valueEnd(message, from, end);
-      if (to > from) storeField(lambda, KEY_NAMES[key]!, message.slice(from, to));
+      if (to > from) storeField(lambda, name, message.slice(from, to));
       return undefined;
     }
     default: {
       const to = tokenEnd(message, from, end);
-      if (isWord(message, from, to, 'true')) storeField(lambda, KEY_NAMES[key]!, true);
-      else if (isWord(message, from, to, 'false')) storeField(lambda, KEY_NAMES[key]!, false);
+      if (isWord(message, from, to, 'true')) storeField(lambda, name, true);
+      else if (isWord(message, from, to, 'false')) storeField(lambda, name, false);
       return undefined;
     }
   }

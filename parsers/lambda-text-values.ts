@@ -23,8 +23,10 @@ const MAX_FRACTION_DIGITS = 12;
 export function readMilliseconds(message: string, from: number, end: number): number {
   let index = from;
   let digits = 0;
-  // One digit past the limit is enough to refuse the number.
-  for (let digit = digitAt(message, index, end); digit >= 0 && index - from <= MAX_INTEGER_DIGITS; digit = digitAt(message, index, end)) {
+  // Up to one digit past a limit: enough to refuse the number, and no more.
+  while (index - from <= MAX_INTEGER_DIGITS) {
+    const digit = digitAt(message, index, end);
+    if (digit < 0) break;
     digits = digits * 10 + digit;
     index += 1;
   }
@@ -34,7 +36,9 @@ export function readMilliseconds(message: string, from: number, end: number): nu
   if (index < end && message.charCodeAt(index) === 0x2e) {
     const fractionStart = index + 1;
     index = fractionStart;
-    for (let digit = digitAt(message, index, end); digit >= 0 && index - fractionStart <= MAX_FRACTION_DIGITS; digit = digitAt(message, index, end)) {
+    while (index - fractionStart <= MAX_FRACTION_DIGITS) {
+      const digit = digitAt(message, index, end);
+      if (digit < 0) break;
       digits = digits * 10 + digit;
       index += 1;
     }
@@ -50,7 +54,9 @@ export function readMilliseconds(message: string, from: number, end: number): nu
 export function readMegabytes(message: string, from: number, end: number): number {
   let index = from;
   let digits = 0;
-  for (let digit = digitAt(message, index, end); digit >= 0 && index - from <= MAX_INTEGER_DIGITS; digit = digitAt(message, index, end)) {
+  while (index - from <= MAX_INTEGER_DIGITS) {
+    const digit = digitAt(message, index, end);
+    if (digit < 0) break;
     digits = digits * 10 + digit;
     index += 1;
   }
@@ -91,7 +97,8 @@ export function valueEnd(message: string, from: number, end: number): number {
   let to = from;
   while (to < end) {
     const code = message.charCodeAt(to);
-    if (code === 0x09 || code === 0x0a || code === 0x0d || (code === 0x5c && isEscapedBreak(message.charCodeAt(to + 1)))) break;
+    if (code === 0x09 || code === 0x0a || code === 0x0d) break;
+    if (code === 0x5c && isEscapedBreak(message.charCodeAt(to + 1))) break;
     to += 1;
   }
   while (to > from && message.charCodeAt(to - 1) === 0x20) to -= 1;
