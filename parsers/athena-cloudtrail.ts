@@ -59,6 +59,7 @@ function readEvent(message: string): ReadEvent {
   return { ok: true, event, timestamp };
 }
 
+/** The document fields of an Athena call, built member by member: absent values are never written. */
 function athenaFields(event: JsonObject): Fields {
   const request = asObject(event.requestParameters);
   const response = asObject(event.responseElements);
@@ -114,6 +115,7 @@ function athenaOf(
   addDefined(athena, 'output_location', text(asObject(request?.resultConfiguration)?.outputLocation));
   return nonEmptyObject(athena);
 }
+
 /** `aws.cloudtrail.*`, or undefined when the event carries none of them. */
 function cloudTrailOf(
   event: JsonObject,

@@ -14,7 +14,7 @@ export function isIpAddress(value: string): boolean {
 }
 
 function isIpv4(value: string): boolean {
-  return value.length <= 15 && IPV4.test(value);
+  return IPV4.test(value);
 }
 
 function isIpv6(value: string): boolean {

@@ -1,6 +1,9 @@
 import { MAX_JSON_DEPTH, readJsonObject, type JsonObjectRead } from './generic';
 
-/** Narrowing helpers for CloudTrail JSON, whose members may have any type or be null. */
+/**
+ * Reading CloudTrail JSON: the message as an object, and narrowing helpers for members
+ * that may have any type or be null.
+ */
 
 export type JsonObject = Record<string, unknown>;
 

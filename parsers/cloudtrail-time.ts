@@ -1,3 +1,4 @@
+// The test for a time already in toISOString form is the one the Lambda parser uses.
 import { isCanonicalUtcIso } from './lambda-time';
 
 /**
