@@ -25,6 +25,18 @@ function io(flags: CommonFlags): BackfillIo {
   };
 }
 
+/** The options both history readers share: the range, the target, checkpoints, region, quiet. */
+function addRangeOptions(command: Command): Command {
+  return command
+    .requiredOption('--since <time>', `start of the range: ${TIME_HELP}`)
+    .option('--until <time>', `end of the range (default now): ${TIME_HELP}`)
+    .option('--to <target>', 'file:<dir> (bulk NDJSON per index), stdout, or an OpenSearch URL', DEFAULT_TARGET)
+    .option('--restart', 'ignore an unfinished checkpoint and read the whole range again')
+    .option('--checkpoint-dir <dir>', 'where checkpoints are kept', CHECKPOINT_DIR)
+    .option('--region <region>', 'AWS region (default: the standard AWS configuration)')
+    .option('-q, --quiet', 'no progress bar');
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -35,7 +47,7 @@ export function registerBackfillCommand(program: Command): void {
     .command('backfill')
     .description('Read history from CloudWatch Logs (FilterLogEvents) or CloudTrail (LookupEvents) into the pipeline.');
 
-  backfill
+  const cloudwatch = backfill
     .command('cloudwatch')
     .description(
       'Read log groups with FilterLogEvents over a time range and ship every event through the parsers into the target. ' +
@@ -43,14 +55,8 @@ export function registerBackfillCommand(program: Command): void {
         're-running the same command continues an unfinished run. Safe to repeat: documents keep their event ids.',
     )
     .requiredOption('--log-group <name>', 'a log group name, or a pattern with * (/aws/lambda/*, /aws/rds/*/slowquery); repeatable', collect)
-    .requiredOption('--since <time>', `start of the range: ${TIME_HELP}`)
-    .option('--until <time>', `end of the range (default now): ${TIME_HELP}`)
-    .option('--to <target>', 'file:<dir> (bulk NDJSON per index), stdout, or an OpenSearch URL', DEFAULT_TARGET)
-    .option('--dry-run', 'list the log groups and count the events that would be read; write nothing')
-    .option('--restart', 'ignore an unfinished checkpoint and read the whole range again')
-    .option('--checkpoint-dir <dir>', 'where checkpoints are kept', CHECKPOINT_DIR)
-    .option('--region <region>', 'AWS region (default: the standard AWS configuration)')
-    .option('-q, --quiet', 'no progress bar')
+    .option('--dry-run', 'list the log groups and count the events that would be read; write nothing');
+  addRangeOptions(cloudwatch)
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -77,21 +83,15 @@ export function registerBackfillCommand(program: Command): void {
       );
     });
 
-  backfill
+  const cloudtrail = backfill
     .command('cloudtrail')
     .description(
       'Read Athena CloudTrail events with LookupEvents (event source athena.amazonaws.com, at most 2 calls a second, ' +
         'the last 90 days) and ship them through the Athena parser into the target; then, when the target is OpenSearch, ' +
         'run one enrichment sweep over the range so the documents get their query statistics.',
     )
-    .requiredOption('--since <time>', `start of the range: ${TIME_HELP}`)
-    .option('--until <time>', `end of the range (default now): ${TIME_HELP}`)
-    .option('--to <target>', 'file:<dir> (bulk NDJSON per index), stdout, or an OpenSearch URL', DEFAULT_TARGET)
-    .option('--no-enrich', 'do not run the enrichment sweep afterwards')
-    .option('--restart', 'ignore an unfinished checkpoint and read the whole range again')
-    .option('--checkpoint-dir <dir>', 'where checkpoints are kept', CHECKPOINT_DIR)
-    .option('--region <region>', 'AWS region (default: the standard AWS configuration)')
-    .option('-q, --quiet', 'no progress bar')
+    .option('--no-enrich', 'do not run the enrichment sweep afterwards');
+  addRangeOptions(cloudtrail)
     .addHelpText(
       'after',
       '\nExamples:\n' +
