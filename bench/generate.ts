@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { LogBatch, LogEvent } from '../functions/pipeline/types';
+import { seededRandom } from '../test/helpers/seeded-random';
 
 /** Generated CloudWatch Logs batches for the benchmark, one source at a time. */
 export const SOURCES = ['rds-mysql-slowquery', 'lambda', 'athena-cloudtrail', 'generic'] as const;
@@ -24,7 +25,7 @@ export interface GeneratedBatch {
 
 /** A batch of about `events` events, or as many as fit in `maxBytes` of payload. */
 export function generateBatch(source: Source, limit: { events?: number; maxBytes?: number }, seed = 1): GeneratedBatch {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const events: LogEvent[] = [];
   let bytes = 300;
   const start = Date.UTC(2026, 10, 22, 10, 0, 0);
@@ -134,15 +135,3 @@ const MESSAGES: Record<Source, (position: number, random: Random, timestamp: num
       ? JSON.stringify({ level: pick(random, ['info', 'warn', 'error']), msg: 'cache lookup', key: `user:${int(random, 99999)}`, hit: random() < 0.7, ms: int(random, 50) })
       : `plain text line ${position}: exported ${int(random, 5000)} rows to s3://bucket/exports/${uuid(random)}.csv`,
 };
-
-/** A small seeded generator, so every run measures the same batches. */
-function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ParserId } from '../parsers/types';
 import { DEFAULT_FILTER_PATTERNS as PARSER_DEFAULT_PATTERNS, MAX_FILTER_PATTERN_LENGTH } from '../functions/subscriber/filter-patterns';
 import { ALERT_CHANNELS, ASSETS_DEFAULTS, type AlertsConfig } from '../dashboards/config';
+import type { IndexingConfig } from '../functions/pipeline/config';
 import { ConfigReader, InvalidConfigError } from './config-reader';
 
 export { InvalidConfigError } from './config-reader';
@@ -83,12 +84,8 @@ export interface NetworkConfig {
   readonly interfaceEndpoints: boolean;
 }
 
-export interface IndexingSettings {
-  readonly prefix: string;
-  readonly naming: 'per-source' | 'per-log-group';
-  readonly bulkMaxBytes: number;
-  readonly bulkMaxDocuments: number;
-}
+/** The functions' own indexing settings (INDEX_PREFIX, INDEX_NAMING, BULK_MAX_*), set from the config. */
+export type IndexingSettings = IndexingConfig;
 
 export interface RouteSettings {
   readonly rdsMysqlSlowquery: readonly string[];

@@ -1,19 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ITEM_ERRORS, REQUEST_FAULTS, startFakeOpenSearch } from '../helpers/fake-opensearch';
 import type { FakeOpenSearch } from '../helpers/fake-opensearch';
+import { seededRandom } from '../helpers/seeded-random';
 import { clientFor, deadLetterIndexOf, documents, sinkFor } from './support';
-
-/** A small seeded generator (mulberry32), so the faults are the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COUNT = 20_000;
 const MAX_DOCUMENTS = 500;
@@ -29,7 +18,7 @@ afterAll(async () => {
 describe('OpenSearchSink bounded load', () => {
   it(`indexes ${COUNT} documents through random item faults and request faults, each exactly once`, async () => {
     const docs = documents(COUNT, 'load');
-    const random = seeded(20261122);
+    const random = seededRandom(20261122);
     const rejected = new Set(docs.filter(() => random() < 0.005).map((doc) => doc.id));
     expect(rejected.size).toBeGreaterThan(0);
 
