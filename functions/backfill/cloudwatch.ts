@@ -8,7 +8,7 @@ import type { LogBatch } from '../pipeline/types';
 import { CHECKPOINT_DIR, checkpointPath, readCheckpointFile, writeCheckpointFile } from './checkpoint-file';
 import type { LogGroupInfo } from './log-groups';
 import { addBatchOutcome, addShipCounts, emptyShipCounts, type ShipCounts } from './ship-counts';
-import { withBackoff, type BackoffOptions } from './throttling';
+import { withBackoff, type BackoffOptions } from '../aws/backoff';
 
 /** Time range in epoch ms, both ends inclusive (as FilterLogEvents takes them). */
 export interface TimeRange {

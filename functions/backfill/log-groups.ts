@@ -1,7 +1,7 @@
 import { DescribeLogGroupsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { globToRegExp } from '../../parsers/registry';
 import { ConfigError } from '../pipeline/errors';
-import { withBackoff, type BackoffOptions } from './throttling';
+import { withBackoff, type BackoffOptions } from '../aws/backoff';
 
 /** A log group to read, with what DescribeLogGroups says about it. */
 export interface LogGroupInfo {

@@ -13,9 +13,9 @@ import { backfillCloudTrail } from './cloudtrail';
 import { backfillLogGroup, type LogGroupResult } from './cloudwatch';
 import { resolveLogGroups } from './log-groups';
 import type { BackfillProgress } from './progress';
-import { createRateLimiter, type RateLimiter } from './rate-limiter';
+import { createRateLimiter, type RateLimiter } from '../aws/rate-limiter';
 import { formatCloudTrailReport, formatCloudWatchReport } from './report';
-import type { BackoffOptions } from './throttling';
+import type { BackoffOptions } from '../aws/backoff';
 import { parseTimeRange } from './time';
 
 /** What the backfill commands print to and measure with; tests pass their own. */

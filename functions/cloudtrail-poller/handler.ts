@@ -2,7 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { createRegistry } from '../../parsers/registry';
-import { createRateLimiter } from '../backfill/rate-limiter';
+import { createRateLimiter } from '../aws/rate-limiter';
 import { loadPipelineConfig } from '../pipeline/config';
 import { createOpenSearchSinkFromEnv } from '../sinks/sink-from-env';
 import { loadPollerConfig } from './config';

@@ -1,7 +1,7 @@
 import { LookupEventsCommand, type CloudTrailClient, type Event } from '@aws-sdk/client-cloudtrail';
 import type { Registry } from '../../parsers/registry';
-import type { RateLimiter } from '../backfill/rate-limiter';
-import { withBackoff, type BackoffOptions } from '../backfill/throttling';
+import type { RateLimiter } from '../aws/rate-limiter';
+import { withBackoff, type BackoffOptions } from '../aws/backoff';
 import { ROUTE_VARIABLES } from '../pipeline/config';
 import { ConfigError } from '../pipeline/errors';
 import type { LogBatch, LogEvent } from '../pipeline/types';

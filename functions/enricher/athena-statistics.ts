@@ -5,7 +5,7 @@ import {
   isRetryableAwsError,
   withBackoff,
   type BackoffOptions,
-} from '../backfill/throttling';
+} from '../aws/backoff';
 
 /** BatchGetQueryExecution takes at most 50 ids a call. */
 export const BATCH_GET_LIMIT = 50;

@@ -1,5 +1,5 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
-import type { BackoffOptions } from '../backfill/throttling';
+import type { BackoffOptions } from '../aws/backoff';
 import { PipelineError } from '../pipeline/errors';
 import type { OpenSearchClient } from '../sinks/opensearch';
 import { fetchQueryExecutions } from './athena-statistics';

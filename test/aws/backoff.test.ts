@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { backoffDelay, isRetryableAwsError, isThrottlingError, withBackoff } from '../../functions/backfill/throttling';
+import { backoffDelay, isRetryableAwsError, isThrottlingError, withBackoff } from '../../functions/aws/backoff';
 
 function awsError(name: string, status = 400): Error {
   return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });

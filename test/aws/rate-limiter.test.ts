@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter } from '../../functions/backfill/rate-limiter';
+import { createRateLimiter } from '../../functions/aws/rate-limiter';
 
 /** A clock that only moves when the limiter sleeps. */
 function simulatedTime() {
