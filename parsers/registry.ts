@@ -47,9 +47,7 @@ export function createRegistry(
       id,
       dataset: DATASETS[id],
       matches: (logGroup) =>
-        id === 'generic' ||
-        custom.some((rule) => rule.id === id && rule.pattern.test(logGroup)) ||
-        BUILT_IN_PATTERNS[id].some((pattern) => pattern.test(logGroup)),
+        custom.some((rule) => rule.id === id && rule.pattern.test(logGroup)) || matchesBuiltIn(id, logGroup),
       parse: PARSE_FUNCTIONS[id],
     }),
   );
@@ -65,13 +63,19 @@ export function createRegistry(
       let entry = cache.get(logGroup);
       if (entry === undefined) {
         const claimed = custom.find((rule) => rule.pattern.test(logGroup));
-        entry = claimed ? get(claimed.id) : entries.find((candidate) => candidate.matches(logGroup))!;
+        // Custom rules were just tried: the rest is the built-in names, in registry order.
+        entry = get(claimed?.id ?? ORDER.find((id) => matchesBuiltIn(id, logGroup))!);
         if (cache.size > 10_000) cache.clear();
         cache.set(logGroup, entry);
       }
       return entry;
     },
   };
+}
+
+/** True when a built-in console name claims the log group (`generic` claims everything). */
+function matchesBuiltIn(id: ParserId, logGroup: string): boolean {
+  return id === 'generic' || BUILT_IN_PATTERNS[id].some((pattern) => pattern.test(logGroup));
 }
 
 /** `"/aws/rds/*"` -> `/^\/aws\/rds\/.*$/`; every other character is literal. */
