@@ -48,13 +48,13 @@ function changed(report: ApplyReport): string[] {
 }
 
 const bundle = loadAssetBundle(loadAssetsConfig({ OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9200' }));
-const TOTAL = 2 + 5 + 5 + 5 + bundle.savedObjects.length;
+const TOTAL = bundle.componentTemplates.length + 5 + 5 + 5 + bundle.savedObjects.length;
 
 describe('applyAssets against the fake OpenSearch', () => {
   it('creates every asset on an empty cluster, with valid requests', async () => {
     const report = await run();
     expect(report.counts).toEqual({ created: TOTAL, updated: 0, unchanged: 0, failed: 0 });
-    expect([...state.componentTemplates.keys()].sort()).toEqual(['cwl-envelope', 'cwl-settings']);
+    expect([...state.componentTemplates.keys()].sort()).toEqual(['cwl-cloudtrail', 'cwl-envelope', 'cwl-settings']);
     expect([...state.indexTemplates.keys()].sort()).toEqual(
       ['athena-cloudtrail', 'deadletter', 'generic', 'lambda', 'rds-mysql-slowquery'].map((slug) => `cwl-${slug}`),
     );
@@ -65,7 +65,7 @@ describe('applyAssets against the fake OpenSearch', () => {
 
     // Component templates go first: the index templates are composed of them.
     const templatePuts = fake.requests.filter((request) => request.method === 'PUT' && /_template\//.test(request.path));
-    expect(templatePuts.slice(0, 2).every((request) => request.path.startsWith('/_component_template/'))).toBe(true);
+    expect(templatePuts.slice(0, 3).every((request) => request.path.startsWith('/_component_template/'))).toBe(true);
     const lambda = JSON.parse(templatePuts.find((request) => request.path === '/_index_template/cwl-lambda')!.body) as Json;
     expect(lambda.index_patterns).toEqual(['cwl-lambda-*']);
 
