@@ -5,9 +5,12 @@ import {
   applyChannel,
   applyComponentTemplate,
   applyIndexTemplate,
+  applyIngestPipeline,
   applyIsmPolicy,
   applyMonitor,
+  type StoredPolicyVersion,
 } from './apply-opensearch';
+import { applyIsmIndices } from './apply-ism-indices';
 import { applySavedObjects } from './apply-saved-objects';
 import type { AssetsConfig } from './config';
 import { createDashboardsClient, type FetchLike } from './dashboards-client';
@@ -36,8 +39,8 @@ export interface ApplyOptions {
 /**
  * Creates or updates every asset, idempotently: each one is read and compared first and
  * written only when absent or different, so a second run reports everything unchanged.
- * Order: component templates, index templates, ISM policies, notification channel,
- * monitors, saved objects. One failed asset does not stop the others.
+ * Order: ingest pipelines, component templates, index templates, ISM policies (each
+ * followed by its existing indices), notification channel, monitors, saved objects. One failed asset does not stop the others.
  */
 export async function applyAssets(
   config: AssetsConfig,
@@ -67,9 +70,20 @@ export async function applyAssets(
     deps.onResult?.(result);
   };
   try {
+    // Templates name the pipeline (index.final_pipeline): an index cannot be created before it exists.
+    for (const asset of bundle.ingestPipelines) record(await applyIngestPipeline(client, asset, dryRun));
     for (const asset of bundle.componentTemplates) record(await applyComponentTemplate(client, asset, dryRun));
     for (const asset of bundle.indexTemplates) record(await applyIndexTemplate(client, asset, dryRun));
-    for (const asset of bundle.ismPolicies) record(await applyIsmPolicy(client, asset, dryRun));
+    for (const asset of bundle.ismPolicies) {
+      let version: StoredPolicyVersion | undefined;
+      const result = await applyIsmPolicy(client, asset, dryRun, (stored) => {
+        version = stored;
+      });
+      record(result);
+      // Existing indices: attach the policy where there is none, move old versions to this one.
+      const indices = result.status === 'failed' ? undefined : await applyIsmIndices(client, asset, version, dryRun);
+      if (indices !== undefined) record(indices);
+    }
     if (bundle.channel !== undefined) record(await applyChannel(client, bundle.channel, dryRun));
     for (const asset of bundle.monitors) record(await applyMonitor(client, asset, dryRun));
     for (const result of await applySavedObjects(dashboards, bundle.savedObjects, dryRun)) record(result);

@@ -15,7 +15,7 @@ import type { AssetBundle, Json, NamedAsset, SavedObject } from './types';
  */
 
 /** The folders a deployment must ship beside the code (the Lambda bundle copies them). */
-export const ASSET_DATA_DIRS = ['templates', 'ism', 'saved-objects', 'monitors'] as const;
+export const ASSET_DATA_DIRS = ['ingest', 'templates', 'ism', 'saved-objects', 'monitors'] as const;
 
 export type PlaceholderValues = Readonly<Record<string, string | number>>;
 
@@ -24,6 +24,7 @@ export function placeholderValues(config: AssetsConfig): PlaceholderValues {
   return {
     prefix: config.prefix,
     replicas: config.replicas,
+    shards: config.shards,
     retentionDays: config.retentionDays,
     deadletterRetentionDays: config.deadletterRetentionDays,
     channelId: channelId(config.prefix),
@@ -31,6 +32,8 @@ export function placeholderValues(config: AssetsConfig): PlaceholderValues {
     slowQueriesPer5m: config.alerts.slowQueriesPer5m,
     memoryRatio: config.alerts.memoryRatio,
     memoryPercent: Math.round(config.alerts.memoryRatio * 10_000) / 100,
+    alertMaxEventAgeMinutes: config.alerts.maxEventAgeMinutes,
+    athenaMaxQueryAgeHours: config.alerts.athenaMaxQueryAgeHours,
   };
 }
 
@@ -40,7 +43,7 @@ export function channelId(prefix: string): string {
 }
 
 /**
- * Finds the folder holding `templates/`, `ism/`, `saved-objects/` and `monitors/`:
+ * Finds the folder holding `ingest/`, `templates/`, `ism/`, `saved-objects/` and `monitors/`:
  * `ASSETS_DIR`, else beside this module (an ESM bundle), else a `dashboards/` folder
  * beside it or two levels up (the source tree), the Lambda task root or a `dashboards/` folder in it (a
  * CommonJS bundle has no module URL), or `dashboards/` in the working directory.
@@ -101,6 +104,7 @@ export function loadAssetBundle(config: AssetsConfig, dir: string = resolveAsset
   });
   const channel = buildChannel(config.prefix, config.alerts);
   return {
+    ingestPipelines: named('ingest', (stem) => `${config.prefix}-${stem}`),
     componentTemplates: named(join('templates', 'components'), (stem) => `${config.prefix}-${stem}`),
     indexTemplates: named('templates', (stem) => `${config.prefix}-${stem}`),
     ismPolicies: named('ism', (stem) => `${config.prefix}-${stem}-retention`),

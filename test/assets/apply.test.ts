@@ -48,7 +48,8 @@ function changed(report: ApplyReport): string[] {
 }
 
 const bundle = loadAssetBundle(loadAssetsConfig({ OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9200' }));
-const TOTAL = bundle.componentTemplates.length + 5 + 5 + 5 + bundle.savedObjects.length;
+/** Assets a first run creates: pipelines, templates, policies, monitors, saved objects (no indices exist yet). */
+const TOTAL = bundle.ingestPipelines.length + bundle.componentTemplates.length + 5 + 5 + 5 + bundle.savedObjects.length;
 
 describe('applyAssets against the fake OpenSearch', () => {
   it('creates every asset on an empty cluster, with valid requests', async () => {
@@ -59,6 +60,15 @@ describe('applyAssets against the fake OpenSearch', () => {
       ['athena-cloudtrail', 'deadletter', 'generic', 'lambda', 'rds-mysql-slowquery'].map((slug) => `cwl-${slug}`),
     );
     expect(state.ismPolicies.size).toBe(5);
+    // Monitors count documents by the time the cluster wrote them: the final pipeline stamps it.
+    expect([...state.ingestPipelines.keys()]).toEqual(['cwl-indexed']);
+    expect(state.ingestPipelines.get('cwl-indexed')!.processors).toEqual([
+      { set: { field: 'event.indexed', value: '{{_ingest.timestamp}}', override: false } },
+    ]);
+    const settings = (state.componentTemplates.get('cwl-settings')!.template as { settings: { index: Json } }).settings.index;
+    expect(settings.final_pipeline).toBe('cwl-indexed');
+    const firstPut = fake.requests.find((request) => request.method === 'PUT')!;
+    expect(firstPut.path).toBe('/_ingest/pipeline/cwl-indexed');
     expect(state.channels.size).toBe(0);
     expect(state.monitors.size).toBe(5);
     expect(state.savedObjects.get('global')?.size).toBe(bundle.savedObjects.length);
