@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Env } from '../pipeline/config';
 import type { AlertsConfig, AssetsConfig } from './config';
 import { AssetDataError } from './errors';
+import { withTemplateFields } from './index-pattern-fields';
 import type { AssetBundle, Json, NamedAsset, SavedObject } from './types';
 
 /**
@@ -103,14 +104,18 @@ export function loadAssetBundle(config: AssetsConfig, dir: string = resolveAsset
     return body.name;
   });
   const channel = buildChannel(config.prefix, config.alerts);
+  const componentTemplates = named(join('templates', 'components'), (stem) => `${config.prefix}-${stem}`);
+  const indexTemplates = named('templates', (stem) => `${config.prefix}-${stem}`);
+  const savedObjects = listFiles(dir, 'saved-objects', '.ndjson').flatMap((file) => readNdjsonFile(dir, file, values));
   return {
     ingestPipelines: named('ingest', (stem) => `${config.prefix}-${stem}`),
-    componentTemplates: named(join('templates', 'components'), (stem) => `${config.prefix}-${stem}`),
-    indexTemplates: named('templates', (stem) => `${config.prefix}-${stem}`),
+    componentTemplates,
+    indexTemplates,
     ismPolicies: named('ism', (stem) => `${config.prefix}-${stem}-retention`),
     ...(channel !== undefined && { channel }),
     monitors: channel === undefined ? monitors.map(withoutActions) : monitors,
-    savedObjects: listFiles(dir, 'saved-objects', '.ndjson').flatMap((file) => readNdjsonFile(dir, file, values)),
+    // Index patterns carry the templates' fields, so that panels work before their indices exist.
+    savedObjects: withTemplateFields(savedObjects, indexTemplates, componentTemplates),
   };
 }
 
