@@ -15,9 +15,9 @@ if (target === undefined) {
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  vitest: { configFile: 'vitest.config.ts', related: false },
+  // Only the module's own test files: see test/mutation/vitest.config.mjs.
+  vitest: { configFile: 'test/mutation/vitest.config.mjs', related: false },
   mutate: [target.source],
-  testFiles: target.tests,
   coverageAnalysis: 'perTest',
   concurrency: 1,
   // Reuses the results of mutants whose code and tests did not change since the last run.
