@@ -9,7 +9,7 @@ export const MUTATION_MODULES = {
   },
   'opensearch-sink': {
     source: 'functions/sinks/opensearch-sink.ts',
-    tests: ['test/sinks/opensearch-sink.test.ts', 'test/sinks/opensearch-sink-faults.test.ts'],
+    tests: ['test/sinks/opensearch-sink.test.ts', 'test/sinks/opensearch-sink-faults.test.ts', 'test/sinks/opensearch-sink-edges.test.ts'],
   },
   decode: {
     source: 'functions/pipeline/decode.ts',
