@@ -59,7 +59,7 @@ export function formatCloudTrailReport(
         `${enrichment.unavailable} unknown to Athena, ${enrichment.deferred} deferred, ${enrichment.updated} documents updated`,
     );
   }
-  if (options.dryRun === true) lines.push(`dry run: ${result.events} events would be read; nothing was written`);
+  if (options.dryRun === true) lines.push(`dry run: ${result.events - result.skipped} events would be read; nothing was written`);
   else lines.push(`${result.events} events to ${options.target} in ${seconds.toFixed(1)} s (${Math.round(result.events / seconds)} events/s)`);
   return lines.join('\n');
 }
