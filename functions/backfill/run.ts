@@ -85,7 +85,7 @@ export async function runCloudWatchBackfill(
       results.push(
         await backfillLogGroup(group, range, {
           logs,
-          registry: createRegistry(config.routes),
+          registry: createRegistry(config.routes, config.userParsers),
           config,
           // A dry run builds nothing; the sink is never called.
           sink: target?.sink ?? { write: () => Promise.reject(new Error('dry run')), close: async () => undefined },
@@ -134,7 +134,7 @@ export async function runCloudTrailBackfill(
     );
   }
   const config = loadPipelineConfig(env);
-  const registry = createRegistry(config.routes);
+  const registry = createRegistry(config.routes, config.userParsers);
   assertLookupRouting(registry);
   const regionConfig = flags.region === undefined ? {} : { region: flags.region };
   const cloudtrail = clients.cloudtrail ?? new CloudTrailClient(regionConfig);

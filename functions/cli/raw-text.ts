@@ -7,7 +7,7 @@ import type { LogBatch, LogEvent } from '../pipeline/types';
  * log into one entry per message, Lambda text into one platform line per message (a
  * REPORT keeps its XRAY line), anything else one line per message.
  */
-export function splitRawText(text: string, parser: ParserId): string[] {
+export function splitRawText(text: string, parser: ParserId | (string & {})): string[] {
   const splitter = new MessageSplitter(parser);
   const messages: string[] = [];
   for (const line of text.split(/\r?\n/)) messages.push(...splitter.push(line));
@@ -27,7 +27,7 @@ export class MessageSplitter {
   #current: string[] = [];
   #previous = '';
 
-  constructor(private readonly parser: ParserId) {}
+  constructor(private readonly parser: ParserId | (string & {})) {}
 
   /** Takes one line (without its line break); returns the messages it completed. */
   push(line: string): string[] {

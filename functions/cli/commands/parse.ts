@@ -6,12 +6,14 @@ import { parseTimeArgument } from '../../backfill/time';
 import { loadPipelineConfig } from '../../pipeline/config';
 import type { LogDocument } from '../../pipeline/types';
 import { createParseStream } from '../parse-stream';
+import { PARSERS_OPTION, withParsersFile } from '../parsers-option';
 
 interface ParseFlags {
   readonly logGroup?: string;
   readonly logStream: string;
   readonly time?: string;
   readonly meta?: boolean;
+  readonly parsers?: string;
 }
 
 /** `parse`: a stream filter, messages on stdin -> one document per line on stdout, exactly as it would be indexed. */
@@ -30,17 +32,18 @@ export function registerParseCommand(program: Command): void {
     .option('--log-stream <name>', 'log stream for raw input', 'stdin')
     .option('--time <time>', 'time of lines before the first line that writes one (default: now): an ISO 8601 time')
     .option('--meta', 'print {"_index", "_id", "_source"} instead of the source alone')
+    .option(PARSERS_OPTION.flags, PARSERS_OPTION.description)
     .addHelpText(
       'after',
       `\nExample:\n  echo '{"logGroup":"/aws/lambda/fn","message":"END RequestId: 6f7f0961-5a8e-4e59-9b3c-5e5c1d0e0a44"}' | cwl-opensearch parse`,
     )
     .action(async (flags: ParseFlags) => {
-      const config = loadPipelineConfig(process.env);
+      const config = loadPipelineConfig(withParsersFile(process.env, flags.parsers));
       const time = flags.time === undefined ? undefined : parseTimeArgument(flags.time, Date.now(), '--time');
       const region = process.env.AWS_REGION;
       let pending = false;
       const parse = createParseStream({
-        registry: createRegistry(config.routes),
+        registry: createRegistry(config.routes, config.userParsers),
         config,
         logStream: flags.logStream,
         ...(region !== undefined && { region }),

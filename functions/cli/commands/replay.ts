@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseTimeArgument } from '../../backfill/time';
 import { loadPipelineConfig } from '../../pipeline/config';
 import { accountOption, nonEmpty } from '../options';
+import { PARSERS_OPTION, withParsersFile } from '../parsers-option';
 import { createProgress } from '../progress';
 import { assertReachable } from '../reachable';
 import { formatReport, replayFiles } from '../run-replay';
@@ -14,6 +15,7 @@ interface ReplayFlags {
   readonly owner?: string;
   readonly time?: string;
   readonly quiet?: boolean;
+  readonly parsers?: string;
 }
 
 /** `replay <files…>`: files through the same pipeline as the Lambda, into a target. */
@@ -32,6 +34,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--time <time>', 'time of raw lines in a file where no line writes one: an ISO 8601 time (2026-11-21T10:00:00Z)')
     .option('--owner <account>', 'account id (12 digits) recorded for raw files', accountOption)
     .option('-q, --quiet', 'no progress bar')
+    .option(PARSERS_OPTION.flags, PARSERS_OPTION.description)
     .addHelpText(
       'after',
       '\nOpenSearch auth comes from OPENSEARCH_AUTH, OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD and AWS_REGION;\n' +
@@ -40,7 +43,7 @@ export function registerReplayCommand(program: Command): void {
         '  cwl-opensearch replay slow.log --log-group /aws/rds/instance/db-1/slowquery --to https://search-x.eu-west-1.es.amazonaws.com',
     )
     .action(async (files: string[], flags: ReplayFlags) => {
-      const config = loadPipelineConfig(process.env);
+      const config = loadPipelineConfig(withParsersFile(process.env, flags.parsers));
       const time = flags.time === undefined ? undefined : parseTimeArgument(flags.time, Date.now(), '--time');
       const target = createSinkFromTarget(flags.to, process.env, config.indexing);
       if (target.client !== undefined) {
