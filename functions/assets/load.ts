@@ -7,6 +7,7 @@ import type { AlertsConfig, AssetsConfig } from './config';
 import { AssetDataError } from './errors';
 import { withTemplateFields } from './index-pattern-fields';
 import type { AssetBundle, Json, NamedAsset, SavedObject } from './types';
+import { userParserTemplates } from './user-parser-templates';
 
 /**
  * Reads the data files of `dashboards/` and fills in `${name}` placeholders for one
@@ -105,7 +106,10 @@ export function loadAssetBundle(config: AssetsConfig, dir: string = resolveAsset
   });
   const channel = buildChannel(config.prefix, config.alerts);
   const componentTemplates = named(join('templates', 'components'), (stem) => `${config.prefix}-${stem}`);
-  const indexTemplates = named('templates', (stem) => `${config.prefix}-${stem}`);
+  const indexTemplates = [
+    ...named('templates', (stem) => `${config.prefix}-${stem}`),
+    ...userParserTemplates(config.prefix, config.userParsers),
+  ];
   const savedObjects = listFiles(dir, 'saved-objects', '.ndjson').flatMap((file) => readNdjsonFile(dir, file, values));
   return {
     ingestPipelines: named('ingest', (stem) => `${config.prefix}-${stem}`),
