@@ -16,7 +16,7 @@ import type { AssetsConfig } from './config';
 import { createDashboardsClient, type FetchLike } from './dashboards-client';
 import { loadAssetBundle } from './load';
 import { buildReport } from './report';
-import type { ApplyReport, AssetBundle, AssetResult } from './types';
+import type { ApplyReport, AssetBundle, AssetResult, Json, NamedAsset } from './types';
 
 export interface ApplyDeps {
   /** OpenSearch client; default: `createOpenSearchClient` for `config.openSearch`. */
@@ -42,6 +42,14 @@ export interface ApplyOptions {
  * Order: ingest pipelines, component templates, index templates, ISM policies (each
  * followed by its existing indices), notification channel, monitors, saved objects. One failed asset does not stop the others.
  */
+/** `index.final_pipeline` of a template's settings, nested or flat. */
+function finalPipelineOf(asset: NamedAsset): string | undefined {
+  const settings = ((asset.body.template as Json | undefined)?.settings ?? {}) as Json;
+  const index = (settings.index ?? {}) as Json;
+  const value = index.final_pipeline ?? settings['index.final_pipeline'] ?? settings.final_pipeline;
+  return typeof value === 'string' ? value : undefined;
+}
+
 export async function applyAssets(
   config: AssetsConfig,
   deps: ApplyDeps = {},
@@ -70,9 +78,20 @@ export async function applyAssets(
     deps.onResult?.(result);
   };
   try {
-    // Templates name the pipeline (index.final_pipeline): an index cannot be created before it exists.
-    for (const asset of bundle.ingestPipelines) record(await applyIngestPipeline(client, asset, dryRun));
-    for (const asset of bundle.componentTemplates) record(await applyComponentTemplate(client, asset, dryRun));
+    // Templates name the pipeline (index.final_pipeline): an index cannot be created before it
+    // exists, so a template naming a pipeline that failed is not written (the stored one stays).
+    const missingPipelines = new Set<string>();
+    for (const asset of bundle.ingestPipelines) {
+      const result = await applyIngestPipeline(client, asset, dryRun);
+      if (result.status === 'failed') missingPipelines.add(asset.name);
+      record(result);
+    }
+    for (const asset of bundle.componentTemplates) {
+      const pipeline = finalPipelineOf(asset);
+      if (pipeline !== undefined && missingPipelines.has(pipeline)) {
+        record({ kind: 'component-template', name: asset.name, status: 'failed', reason: `not applied: its final pipeline ${pipeline} failed` });
+      } else record(await applyComponentTemplate(client, asset, dryRun));
+    }
     for (const asset of bundle.indexTemplates) record(await applyIndexTemplate(client, asset, dryRun));
     for (const asset of bundle.ismPolicies) {
       let version: StoredPolicyVersion | undefined;

@@ -255,6 +255,22 @@ describe('signatures and credentials', () => {
 });
 
 describe('errors', () => {
+  it('never writes a settings template naming a final pipeline that could not be created', async () => {
+    fake.failRequests({ kind: 'status', status: 400, body: { error: { type: 'parse_exception', reason: 'No processor type exists with name [set]' }, status: 400 } }, {
+      method: 'PUT',
+      path: /^\/_ingest\/pipeline\//,
+    });
+    const report = await run();
+    expect(report.results.find((result) => result.name === 'cwl-settings')).toEqual({
+      kind: 'component-template',
+      name: 'cwl-settings',
+      status: 'failed',
+      reason: 'not applied: its final pipeline cwl-indexed failed',
+    });
+    // Daily indices could not be created with a missing final pipeline: no such settings stored.
+    expect(state.componentTemplates.has('cwl-settings')).toBe(false);
+  });
+
   it('reports a 5xx on one asset, names the status, and applies the others', async () => {
     fake.failRequests({ kind: 'status', status: 500, body: { error: { type: 'fake', reason: 'boom' }, status: 500 } }, {
       method: 'PUT',
