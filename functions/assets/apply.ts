@@ -15,6 +15,7 @@ import { applySavedObjects } from './apply-saved-objects';
 import type { AssetsConfig } from './config';
 import { createDashboardsClient, type FetchLike } from './dashboards-client';
 import { loadAssetBundle } from './load';
+import { readClusterVersion, tenantExists, versionProblem, type ClusterVersion } from './preflight';
 import { buildReport } from './report';
 import type { ApplyReport, AssetBundle, AssetResult, Json, NamedAsset } from './types';
 
@@ -78,6 +79,13 @@ export async function applyAssets(
     deps.onResult?.(result);
   };
   try {
+    // flat_object needs OpenSearch 2.7+: the templates using it are refused on older clusters.
+    let version: ClusterVersion | undefined;
+    try {
+      version = await readClusterVersion(client);
+    } catch {
+      version = undefined; // unreachable: each asset reports the error itself
+    }
     // Templates name the pipeline (index.final_pipeline): an index cannot be created before it
     // exists, so a template naming a pipeline that failed is not written (the stored one stays).
     const missingPipelines = new Set<string>();
@@ -86,13 +94,26 @@ export async function applyAssets(
       if (result.status === 'failed') missingPipelines.add(asset.name);
       record(result);
     }
+    const refusedComponents = new Map<string, string>();
     for (const asset of bundle.componentTemplates) {
       const pipeline = finalPipelineOf(asset);
-      if (pipeline !== undefined && missingPipelines.has(pipeline)) {
-        record({ kind: 'component-template', name: asset.name, status: 'failed', reason: `not applied: its final pipeline ${pipeline} failed` });
+      const problem =
+        pipeline !== undefined && missingPipelines.has(pipeline)
+          ? `not applied: its final pipeline ${pipeline} failed`
+          : versionProblem(asset, version);
+      if (problem !== undefined) {
+        refusedComponents.set(asset.name, problem);
+        record({ kind: 'component-template', name: asset.name, status: 'failed', reason: problem });
       } else record(await applyComponentTemplate(client, asset, dryRun));
     }
-    for (const asset of bundle.indexTemplates) record(await applyIndexTemplate(client, asset, dryRun));
+    for (const asset of bundle.indexTemplates) {
+      const component = ((asset.body.composed_of ?? []) as string[]).find((name) => refusedComponents.has(name));
+      const problem =
+        versionProblem(asset, version) ??
+        (component === undefined ? undefined : `not applied: ${component} was not (${refusedComponents.get(component)})`);
+      if (problem !== undefined) record({ kind: 'index-template', name: asset.name, status: 'failed', reason: problem });
+      else record(await applyIndexTemplate(client, asset, dryRun));
+    }
     for (const asset of bundle.ismPolicies) {
       let version: StoredPolicyVersion | undefined;
       const result = await applyIsmPolicy(client, asset, dryRun, (stored) => {
@@ -105,7 +126,17 @@ export async function applyAssets(
     }
     if (bundle.channel !== undefined) record(await applyChannel(client, bundle.channel, dryRun));
     for (const asset of bundle.monitors) record(await applyMonitor(client, asset, dryRun));
-    for (const result of await applySavedObjects(dashboards, bundle.savedObjects, dryRun)) record(result);
+    if (bundle.savedObjects.length > 0 && !(await tenantExists(client, config.tenant))) {
+      // The security plugin would put them in another tenant and answer success.
+      for (const object of bundle.savedObjects) {
+        record({
+          kind: 'saved-object',
+          name: `${object.type}/${object.id}`,
+          status: 'failed',
+          reason: `tenant "${config.tenant}" does not exist (DASHBOARDS_TENANT); nothing imported`,
+        });
+      }
+    } else for (const result of await applySavedObjects(dashboards, bundle.savedObjects, dryRun)) record(result);
   } finally {
     if (deps.client === undefined) await client.close();
   }
