@@ -7,12 +7,14 @@ import { formatReport, summarizeReport } from '../../assets/report';
 import type { AssetsConfig } from '../../assets/config';
 import type { Env } from '../../pipeline/config';
 import { createOpenSearchClient } from '../../sinks/opensearch';
+import { PARSERS_OPTION } from '../parsers-option';
 import { assertReachable } from '../reachable';
 
 interface ConnectionFlags {
   readonly to?: string;
   readonly dashboardsUrl?: string;
   readonly tenant?: string;
+  readonly parsers?: string;
 }
 
 interface ApplyFlags extends ConnectionFlags {
@@ -91,7 +93,8 @@ function withConnection(command: Command): Command {
   return command
     .option('--to <url>', 'OpenSearch endpoint (overrides OPENSEARCH_ENDPOINT); auth from the OPENSEARCH_* variables')
     .option('--dashboards-url <url>', 'OpenSearch Dashboards URL (overrides DASHBOARDS_URL; default <endpoint>/_dashboards)')
-    .option('--tenant <name>', 'security tenant for saved objects (overrides DASHBOARDS_TENANT; default global)');
+    .option('--tenant <name>', 'security tenant for saved objects (overrides DASHBOARDS_TENANT; default global)')
+    .option(PARSERS_OPTION.flags, PARSERS_OPTION.description);
 }
 
 /** The environment with the command-line overrides applied, so one loader validates both. */
@@ -101,5 +104,6 @@ function connectionEnv(flags: ConnectionFlags): Env {
     ...(flags.to !== undefined && { OPENSEARCH_ENDPOINT: flags.to }),
     ...(flags.dashboardsUrl !== undefined && { DASHBOARDS_URL: flags.dashboardsUrl }),
     ...(flags.tenant !== undefined && { DASHBOARDS_TENANT: flags.tenant }),
+    ...(flags.parsers !== undefined && { PARSERS_FILE: flags.parsers }),
   };
 }
