@@ -1,7 +1,7 @@
 import type { IndexingConfig } from '../functions/pipeline/config';
 import type { LogDocument } from '../functions/pipeline/types';
 import { encodeRequest } from '../functions/sinks/bulk-request';
-import { emptyOutcome, type Sink, type SinkOutcome } from '../functions/sinks/types';
+import { emptyOutcome, type Sink, type SinkOutcome } from '../functions/pipeline/sink';
 
 /**
  * The OpenSearch sink's encoding without the network or gzip: documents are cut into
