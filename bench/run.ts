@@ -2,11 +2,11 @@
 // _bulk on 127.0.0.1) and without the network, each beside a floor measured in the same
 // process; each parser alone; adversarial inputs; the synthesized CDK asset's size and load
 // time with its deployed environment; peak memory of the bundled handler against the floor.
-// Prints figures, asserts nothing. `--node <path>` (bench/build.ts) runs it on another Node.
+// Prints figures, asserts nothing. `--node <path>` or BENCH_NODE runs it on another Node.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createRegistry } from '../parsers/registry';
@@ -20,6 +20,15 @@ import { EncodingSink } from './encoding-sink';
 import { SOURCES, generateBatch, type GeneratedBatch } from './generate';
 import { postGzipped, startStub } from './http';
 import { compare, median, timeOnce } from './measure';
+
+// `--node <path>` (or BENCH_NODE): run this same bundle again under that Node binary.
+const nodeAt = process.argv.indexOf('--node');
+const otherNode = nodeAt === -1 ? process.env.BENCH_NODE : process.argv[nodeAt + 1];
+if (otherNode !== undefined && otherNode !== process.execPath) {
+  const args = process.argv.slice(2).filter((_, position) => position !== nodeAt - 2 && position !== nodeAt - 1);
+  const rerun = spawnSync(otherNode, [process.argv[1]!, ...args], { stdio: 'inherit', env: { ...process.env, BENCH_NODE: otherNode } });
+  process.exit(rerun.status ?? 1);
+}
 
 const QUICK = process.argv.includes('--quick');
 const ROUNDS = QUICK ? 1 : 3;
@@ -62,7 +71,7 @@ const rows: string[][] = [];
 const misses: string[] = [];
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 
-console.log(`cwl-opensearch benchmark (Node ${process.version}, ${process.arch}, ${cpus().length} CPUs: ${cpu}; esbuild bundle${QUICK ? ', --quick' : ''})\n`);
+console.log(`cwl-opensearch benchmark (Node ${process.version}, ${process.arch}, ${cpus().length} CPUs: ${cpu}; load average ${loadavg().map((load) => fmt(load, 1)).join(' ')}; esbuild bundle${QUICK ? ', --quick' : ''})\n`);
 console.log('Shipper on generated batches, end to end: bulk encoder, gzip, HTTP POST to a stub _bulk on 127.0.0.1;');
 console.log('and without the network (bodies encoded, not gzipped, not sent). Each beside its floor, in alternating rounds:');
 const fullBatches: GeneratedBatch[] = [];
@@ -174,7 +183,8 @@ console.log(`  (median of ${QUICK ? 1 : 3} processes each; target: at most ${TAR
 stub.stop();
 floorAgent.destroy();
 
-console.log(`\nTargets: >= ${TARGETS.floorRatio} of the floor through HTTP on full batches, peak RSS <= ${TARGETS.peakRssRatio}x the floor's, bundle < 1 MiB, load as deployed < ${TARGETS.loadMs} ms.`);
+console.log(`\nLoad average at the end: ${loadavg().map((load) => fmt(load, 1)).join(' ')}.`);
+console.log(`Targets: >= ${TARGETS.floorRatio} of the floor through HTTP on full batches, peak RSS <= ${TARGETS.peakRssRatio}x the floor's, bundle < 1 MiB, load as deployed < ${TARGETS.loadMs} ms.`);
 console.log(misses.length === 0 ? 'All targets met in this run.' : `Not met in this run: ${misses.join('; ')}.`);
 process.exit(0);
 

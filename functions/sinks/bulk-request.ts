@@ -88,7 +88,7 @@ class PlainOutput implements Output {
 
 class GzipOutput implements Output {
   // zlib streams take Transform options too (not in @types/node's ZlibOptions).
-  readonly #gzip = createGzip({ level: BULK_GZIP_LEVEL, writableHighWaterMark: GZIP_BACKLOG_BYTES } as ZlibOptions);
+  readonly #gzip = createGzip({ level: BULK_GZIP_LEVEL, chunkSize: CHUNK_BYTES, writableHighWaterMark: GZIP_BACKLOG_BYTES } as ZlibOptions);
   readonly #compressed: Buffer[] = [];
   readonly #done: Promise<unknown>;
 
