@@ -1,5 +1,5 @@
 import type { Fields, ParseResult } from '../../parsers/types';
-import type { DocumentContext } from './document';
+import { dropsMessage, type DocumentContext } from './document';
 import type { LogEvent } from './types';
 
 /**
@@ -22,7 +22,9 @@ export function writeSourceJson(
 ): string | undefined {
   const envelope = envelopeOf(context);
   const fields = result.fields;
-  let json = `{"@timestamp":${JSON.stringify(timestamp)},"message":${JSON.stringify(event.message)},${envelope.eventHead(dataset)}`;
+  const keepsMessage = !dropsMessage(result, context);
+  const message = keepsMessage ? `"message":${JSON.stringify(event.message)},` : '';
+  let json = `{"@timestamp":${JSON.stringify(timestamp)},${message}${envelope.eventHead(dataset)}`;
   const parsedEvent = fields?.event;
   if (isPlainObject(parsedEvent)) {
     const extra = extraKeys(parsedEvent, EVENT_KEYS);
@@ -47,7 +49,7 @@ export function writeSourceJson(
   if (fields !== undefined) {
     // Keys the envelope holds on this document: a parsed value there merges or loses.
     const held = (key: string): boolean =>
-      ENVELOPE_KEYS.has(key) || (key === 'cloud' && cloud !== '') || (key === 'tags' && tags !== undefined) || (key === 'error' && !result.ok);
+      ENVELOPE_KEYS.has(key) || (key === 'message' && keepsMessage) || (key === 'cloud' && cloud !== '') || (key === 'tags' && tags !== undefined) || (key === 'error' && !result.ok);
     for (const key of Object.keys(fields)) {
       const value = fields[key];
       if (value === undefined || key === 'event' || key === 'aws') continue;
@@ -64,7 +66,7 @@ export function writeSourceJson(
   return `${json}}`;
 }
 
-const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['@timestamp', 'message', 'event', 'aws']);
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['@timestamp', 'event', 'aws']);
 /** Leaves of the envelope's `event`: strings, which a parsed value never replaces. */
 const EVENT_KEYS: ReadonlySet<string> = new Set(['dataset', 'ingested']);
 /** `aws.cloudwatch` is the envelope's; a parsed object there merges into it (object path). */

@@ -87,6 +87,11 @@ export class EventDocument implements LogDocument {
   }
 }
 
+/** `message` is left out when the configuration says so and the parser read it fully. */
+export function dropsMessage(result: ParseResult, context: DocumentContext): boolean {
+  return result.ok && result.readFully === true && context.indexing.dropParsedMessage === true;
+}
+
 function ownerOf(result: ParseResult, context: DocumentContext): ParserEntry {
   return result.ok && result.belongsTo !== undefined ? context.resolve(result.belongsTo) : context.entry;
 }
@@ -110,7 +115,7 @@ function buildSource(
 
   const source: Fields = {
     '@timestamp': timestamp,
-    message: event.message,
+    ...(!dropsMessage(result, context) && { message: event.message }),
     event: { dataset: owner.dataset, ingested: context.ingested },
     aws: { cloudwatch: { log_group: batch.logGroup, log_stream: batch.logStream, event_id: event.id } },
   };

@@ -28,6 +28,7 @@ const CORPUS = [resolve(ROOT, '../shared/corpus'), resolve(ROOT, '../../shared/c
 const SAMPLES = join(ROOT, 'test/fixtures/samples');
 const registry = createRegistry();
 const config = loadPipelineConfig({});
+const dropping = loadPipelineConfig({ DROP_PARSED_MESSAGE: 'true' });
 /** One log group per parser, so every message goes through each of them. */
 const LOG_GROUPS = ['/aws/rds/instance/db-1/slowquery', '/aws/lambda/orders', 'aws-cloudtrail-logs-123456789012-abc', '/ecs/app'];
 
@@ -37,8 +38,8 @@ function referencePair(document: LogDocument): string {
 }
 
 /** Builds a batch's documents and checks each pair; returns how many were checked. */
-function checkBatch(batch: LogBatch, region?: string): number {
-  const { documents } = buildDocuments(batch, { registry, config, ...(region !== undefined && { region }) });
+function checkBatch(batch: LogBatch, region?: string, pipeline = config): number {
+  const { documents } = buildDocuments(batch, { registry, config: pipeline, ...(region !== undefined && { region }) });
   for (const document of documents) {
     // The encoder first: reading `source` builds the object, which later calls would reuse.
     const pair = documentPair(document);
@@ -120,6 +121,7 @@ describe('bulk encoder: byte for byte JSON.stringify of the same documents', () 
         checkBatch(batch, 'ap-south-2');
         checkBatch({ ...batch, owner: '' });
         checkBatch({ ...batch, owner: '', invalidUtf8: true } as LogBatch, 'eu-west-1');
+        checkBatch(batch, 'eu-west-1', dropping);
       }
     }
   });
@@ -144,7 +146,9 @@ describe('bulk encoder: byte for byte JSON.stringify of the same documents', () 
   it('on fuzzed messages: quotes, control characters, lone surrogates, number edges', () => {
     fc.assert(
       fc.property(fc.array(message, { minLength: 1, maxLength: 8 }), fc.constantFrom(...LOG_GROUPS), fc.option(text, { nil: undefined }), (messages, logGroup, stream) => {
-        checkBatch(messagesBatch(logGroup, messages, stream === undefined ? {} : { logStream: stream, owner: stream }), 'eu-west-1');
+        const batch = messagesBatch(logGroup, messages, stream === undefined ? {} : { logStream: stream, owner: stream });
+        checkBatch(batch, 'eu-west-1');
+        checkBatch(batch, 'eu-west-1', dropping);
       }),
       { numRuns: 400 },
     );
@@ -178,6 +182,7 @@ describe('bulk encoder: byte for byte JSON.stringify of the same documents', () 
       {
         ok: fc.constant(true as const),
         fields,
+        readFully: fc.constant(true as const),
         timestamp: fc.constantFrom('2026-11-22T01:00:00+02:00', '2026-11-22T10:00:00Z', 'not a date'),
         id: text,
         region: fc.constantFrom('', 'us-east-2'),
@@ -191,13 +196,13 @@ describe('bulk encoder: byte for byte JSON.stringify of the same documents', () 
 
   it('on fuzzed parse results whose fields meet the envelope', () => {
     fc.assert(
-      fc.property(result, fc.constantFrom(...LOG_GROUPS), fc.boolean(), fc.option(fc.constantFrom('eu-west-1', ''), { nil: undefined }), (parsed, logGroup, invalidUtf8, region) => {
+      fc.property(result, fc.constantFrom(...LOG_GROUPS), fc.boolean(), fc.option(fc.constantFrom('eu-west-1', ''), { nil: undefined }), fc.boolean(), (parsed, logGroup, invalidUtf8, region, dropParsedMessage) => {
         const batch = messagesBatch(logGroup, ['the message'], invalidUtf8 ? { owner: '' } : {});
         const document = buildDocument(batch.logEvents[0]!, parsed, {
           batch,
           entry: registry.route(logGroup),
           resolve: registry.get,
-          indexing: config.indexing,
+          indexing: { ...config.indexing, dropParsedMessage },
           ingested: '2026-11-22T12:00:00.000Z',
           ...(region !== undefined && { region }),
           ...(invalidUtf8 && { batchTags: ['invalid_utf8'] }),
