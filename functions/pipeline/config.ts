@@ -1,5 +1,7 @@
 import { ConfigError } from './errors';
 import type { ParserId } from '../../parsers/types';
+import type { UserParser } from '../../parsers/user-parser';
+import { loadUserParsers } from './user-parsers-file';
 
 /**
  * Configuration from environment variables, validated once at start-up. Every error
@@ -46,6 +48,8 @@ export type RoutePatterns = Partial<Record<Exclude<ParserId, 'generic'>, readonl
 export interface PipelineConfig {
   readonly indexing: IndexingConfig;
   readonly routes: RoutePatterns;
+  /** Parsers defined in PARSERS_FILE, tried before the built-in routes for their log groups. */
+  readonly userParsers: readonly UserParser[];
   /** Cap on the decompressed size of one batch (gzip bomb guard). */
   readonly maxDecompressedBytes: number;
 }
@@ -102,6 +106,7 @@ export function loadPipelineConfig(env: Env): PipelineConfig {
       ...(readBoolean(env, 'DROP_PARSED_MESSAGE', false) && { dropParsedMessage: true }),
     },
     routes,
+    userParsers: loadUserParsers(env),
     maxDecompressedBytes: readInteger(
       env,
       'MAX_DECOMPRESSED_BYTES',
@@ -214,9 +219,11 @@ export function readChoice<const T extends readonly string[]>(
 export function readInteger(env: Env, variable: string, fallback: number, min: number, max: number): number {
   const value = env[variable];
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value.trim())) throw new ConfigError(variable, `"${value}" is not a whole number`);
+  // A signed whole number is read as one, so `-5` is reported as out of range, not as "not a number".
+  if (!/^[-+]?\d+$/.test(value.trim())) throw new ConfigError(variable, `"${value}" is not a whole number`);
   const number = Number(value);
-  if (number < min || number > max) throw new ConfigError(variable, `${number} is outside ${min}..${max}`);
+  if (number < min) throw new ConfigError(variable, `${number} is below the minimum ${min} (allowed: ${min}..${max})`);
+  if (number > max) throw new ConfigError(variable, `${number} is above the maximum ${max} (allowed: ${min}..${max})`);
   return number;
 }
 
