@@ -114,6 +114,18 @@ describe('CloudTrail trail for Athena', () => {
     expect(environmentOf(template, /Ships CloudWatch Logs/)).toMatchObject({ ROUTE_ATHENA_CLOUDTRAIL: '/aws/cloudtrail/LogsAtScale/athena' });
   });
 
+  it('spreads the trail filter\'s records over the shards (distribution Random)', () => {
+    template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { Distribution: 'Random' });
+  });
+
+  it('alarms on throttled writes to the stream', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'WriteProvisionedThroughputExceeded',
+      Dimensions: [{ Name: 'StreamName', Value: { Ref: Match.stringLikeRegexp('^ShipperStream') } }],
+    });
+  });
+
   it('runs the enricher on its schedule and when a query finishes, without a poller', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.athena'], 'detail-type': ['Athena Query State Change'] },
