@@ -5,8 +5,9 @@ import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 await build({
-  entryPoints: [join(root, 'bench/run.ts')],
-  outfile: join(root, 'bench/.out/bench.mjs'),
+  entryPoints: { bench: join(root, 'bench/run.ts'), grammar: join(root, 'bench/grammar.ts') },
+  outdir: join(root, 'bench/.out'),
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,7 +1,7 @@
 import type { IndexingConfig } from '../functions/pipeline/config';
 import type { LogDocument } from '../functions/pipeline/types';
 import { bulkBody, cutRequests, encodeDocuments } from '../functions/sinks/bulk-body';
-import { emptyOutcome, type Sink, type SinkOutcome } from '../functions/sinks/types';
+import { emptyOutcome, type Sink, type SinkOutcome } from '../functions/pipeline/sink';
 
 /**
  * The OpenSearch sink's CPU work without the network: documents are serialized, cut into

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParserId } from '../parsers/types';
 import { DEFAULT_FILTER_PATTERNS as PARSER_DEFAULT_PATTERNS, MAX_FILTER_PATTERN_LENGTH } from '../functions/subscriber/filter-patterns';
-import { ALERT_CHANNELS, ASSETS_DEFAULTS, type AlertsConfig } from '../dashboards/config';
+import { ALERT_CHANNELS, ASSETS_DEFAULTS, type AlertsConfig } from '../functions/assets/config';
 import type { IndexingConfig } from '../functions/pipeline/config';
 import { ConfigReader, InvalidConfigError } from './config-reader';
 

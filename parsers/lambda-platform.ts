@@ -18,14 +18,27 @@ import type { ParseContext, ParseResult } from './types';
  * metrics; the function's own lines are kept as `record_type: "log"`.
  */
 
-/** Parses one CloudWatch message of a Lambda log group. */
-export function parseLambdaPlatform(message: string, context: ParseContext): ParseResult {
-  return toResult(readLine(message, context), context);
+/** How plain-text platform lines are read: the production scanner, or the grammar's regexes. */
+export interface TextLineReader {
+  readonly lineType: (message: string) => string | undefined;
+  readonly readLine: (message: string, recordType: string) => LambdaLineResult;
 }
 
-function readLine(message: string, context: ParseContext): LambdaLineResult {
-  const recordType = platformLineType(message);
-  if (recordType !== undefined) return readPlatformLine(message, recordType);
+const SCANNER: TextLineReader = { lineType: platformLineType, readLine: readPlatformLine };
+
+/** Parses one CloudWatch message of a Lambda log group. */
+export function parseLambdaPlatform(message: string, context: ParseContext): ParseResult {
+  return toResult(readLine(message, context, SCANNER), context);
+}
+
+/** The Lambda parser with another reader of plain-text platform lines. */
+export function createLambdaParser(text: TextLineReader): (message: string, context: ParseContext) => ParseResult {
+  return (message, context) => toResult(readLine(message, context, text), context);
+}
+
+function readLine(message: string, context: ParseContext, text: TextLineReader): LambdaLineResult {
+  const recordType = text.lineType(message);
+  if (recordType !== undefined) return text.readLine(message, recordType);
   // Only a message that starts with `{`, maybe after blanks, can be a JSON object.
   const first = message.charCodeAt(0);
   const read = first === 0x7b || isRegExpSpace(first) ? readJsonMessage(message) : undefined;

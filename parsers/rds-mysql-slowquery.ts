@@ -6,11 +6,21 @@
  * parses hundreds of thousands of entries a second, so the common path avoids
  * splitting the message, per-call closures and intermediate objects.
  */
-import { type HeaderSlots, readKeyValues } from './slowquery-key-values';
-import { statementType } from './slowquery-statement';
+import { HEADER_KEYS, type HeaderKeys, type HeaderSlots, buildHeaderKeys, readKeyValues } from './slowquery-key-values';
+import type { HeaderField } from './slowquery-grammar';
+import {
+  TRUNCATED_TAG,
+  addStatement,
+  documentFields,
+  failure,
+  optionalCount,
+  preview,
+  rdsIds,
+  trimNewlines,
+  unquoteIdentifier,
+} from './slowquery-document';
 import { epochSecondsToIso, parseSlowLogTime } from './slowquery-time';
 import { parseUserHost, type UserHost } from './slowquery-user-host';
-import { fingerprintId, fingerprintSql } from './sql-fingerprint';
 import type { Fields, ParseContext, ParseResult } from './types';
 
 const TIME_PREFIX = '# Time:';
@@ -24,15 +34,21 @@ const GLUED_USER_HOST = ' # User@Host:';
 const USE_LINE = /^use ([^;]+);$/;
 const SET_LINE = /^SET (?:last_insert_id=(\d{1,30}),)?(?:insert_id=(\d{1,30}),)?timestamp=(\d{1,30});$/;
 
-const INSTANCE_GROUP_PREFIX = '/aws/rds/instance/';
-const CLUSTER_GROUP_PREFIX = '/aws/rds/cluster/';
-const GROUP_SUFFIX = '/slowquery';
-
-/** Tag for an entry whose headers were read but whose statement is missing or cut. */
-export const TRUNCATED_TAG = 'truncated';
 
 /** Parses one slow-log entry (one CloudWatch message) into `schema.md` fields; never throws. */
 export function parseSlowQuery(message: string, context: ParseContext): ParseResult {
+  return readSlowQuery(message, context, HEADER_KEYS);
+}
+
+/** The scanner over another table of header fields (the grammar's with more rows, say). */
+export function createSlowQueryScanner(
+  table: Readonly<Record<string, HeaderField>>,
+): (message: string, context: ParseContext) => ParseResult {
+  const keys = buildHeaderKeys(table);
+  return (message, context) => readSlowQuery(message, context, keys);
+}
+
+function readSlowQuery(message: string, context: ParseContext, keys: HeaderKeys): ParseResult {
   const rds = rdsIds(context);
   const lines = new LineCursor(message);
   let sawBanner = false;
@@ -49,7 +65,7 @@ export function parseSlowQuery(message: string, context: ParseContext): ParseRes
     return failure(`not a slow-log entry: no header line before "${preview(lines.text())}"`, rds);
   }
 
-  const header = new HeaderReader();
+  const header = new HeaderReader(keys);
   for (; !lines.done; lines.next()) {
     if (!lines.isHeader()) break;
     const error = header.read(lines);
@@ -82,36 +98,6 @@ export function parseSlowQuery(message: string, context: ParseContext): ParseRes
   if (timestamp !== undefined) result.timestamp = timestamp;
   if (truncated) result.tags = [TRUNCATED_TAG];
   return result;
-}
-
-function failure(reason: string, rds: Record<string, string> | undefined): ParseResult {
-  return rds === undefined ? { ok: false, reason } : { ok: false, reason, fields: { aws: { rds } } };
-}
-
-function addStatement(slowlog: Record<string, unknown>, query: string): void {
-  slowlog['query'] = query;
-  const type = statementType(query);
-  if (type !== undefined) slowlog['statement_type'] = type;
-  const fingerprint = fingerprintSql(query);
-  if (fingerprint !== '') {
-    slowlog['fingerprint'] = fingerprint;
-    slowlog['fingerprint_id'] = fingerprintId(fingerprint);
-  }
-}
-
-/** `aws.rds`, `user` and `source`, each only when the entry or the log group tells it. */
-function documentFields(rds: Record<string, string> | undefined, userHost: UserHost | undefined): Fields {
-  const fields: Fields = {};
-  if (rds !== undefined) fields['aws'] = { rds };
-  if (userHost === undefined) return fields;
-  if (userHost.privUser !== undefined) fields['user'] = { name: userHost.privUser };
-  if (userHost.ip !== undefined || userHost.host !== undefined) {
-    const source: Fields = {};
-    if (userHost.ip !== undefined) source['ip'] = userHost.ip;
-    if (userHost.host !== undefined) source['domain'] = userHost.host;
-    fields['source'] = source;
-  }
-  return fields;
 }
 
 /**
@@ -184,6 +170,8 @@ class HeaderReader implements HeaderSlots {
   schema: string | undefined;
   private sawTime = false;
 
+  constructor(private readonly keys: HeaderKeys) {}
+
   /** Reads the `#` line under the cursor; returns why it is unreadable, or undefined. */
   read(lines: LineCursor): string | undefined {
     const { message, start, textEnd } = lines;
@@ -202,7 +190,7 @@ class HeaderReader implements HeaderSlots {
         if (lines.startsWith(EXPLAIN_PREFIX)) return undefined;
         break;
     }
-    return readKeyValues(message.slice(start + 1, textEnd), this);
+    return readKeyValues(message.slice(start + 1, textEnd), this, this.keys);
   }
 
   private readTime(text: string): string | undefined {
@@ -263,36 +251,6 @@ function readBody(lines: LineCursor): Body {
   return body;
 }
 
-/** `aws.rds` ids from `/aws/rds/instance/<id>/slowquery` or `/aws/rds/cluster/<id>/slowquery`. */
-function rdsIds(context: ParseContext): Record<string, string> | undefined {
-  const ids = groupIds(context.logGroup);
-  if (ids.instance !== undefined) return { db_instance: ids.instance };
-  if (ids.cluster === undefined) return undefined;
-  return context.logStream === '' ? { db_cluster: ids.cluster } : { db_instance: context.logStream, db_cluster: ids.cluster };
-}
-
-// Every event of a batch has the same log group: its ids are worked out once per group.
-let lastGroup: string | undefined;
-let lastGroupIds: { readonly instance?: string; readonly cluster?: string } = {};
-
-function groupIds(logGroup: string): { readonly instance?: string; readonly cluster?: string } {
-  if (logGroup !== lastGroup) {
-    const instance = groupId(logGroup, INSTANCE_GROUP_PREFIX);
-    const cluster = instance === undefined ? groupId(logGroup, CLUSTER_GROUP_PREFIX) : undefined;
-    lastGroupIds = instance !== undefined ? { instance } : cluster !== undefined ? { cluster } : {};
-    lastGroup = logGroup;
-  }
-  return lastGroupIds;
-}
-
-/** The non-empty id, holding no `/`, between `prefix` and `/slowquery`; undefined when the group is shaped otherwise. */
-function groupId(logGroup: string, prefix: string): string | undefined {
-  const idEnd = logGroup.length - GROUP_SUFFIX.length;
-  if (idEnd <= prefix.length || !logGroup.startsWith(prefix) || !logGroup.endsWith(GROUP_SUFFIX)) return undefined;
-  const id = logGroup.slice(prefix.length, idEnd);
-  return id.includes('/') ? undefined : id;
-}
-
 /** The header the server writes each time it (re)opens the file (at every RDS rotation). */
 function isBannerLine(line: string): boolean {
   return (
@@ -305,21 +263,3 @@ function isBannerLine(line: string): boolean {
   );
 }
 
-function optionalCount(digits: string | undefined): number | undefined {
-  const value = digits === undefined ? undefined : Number(digits);
-  return value !== undefined && Number.isSafeInteger(value) ? value : undefined;
-}
-
-function unquoteIdentifier(name: string): string {
-  return name.length > 1 && name.startsWith('`') && name.endsWith('`') ? name.slice(1, -1) : name;
-}
-
-function trimNewlines(text: string): string {
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === '\n' || text[end - 1] === '\r')) end -= 1;
-  return text.slice(0, end);
-}
-
-function preview(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
-}

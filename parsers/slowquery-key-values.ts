@@ -3,6 +3,7 @@
  * `log_slow_extra` fields, MariaDB and Percona extra lines) -> typed fields.
  */
 import { CodeUnitReader, type CodeUnits, copyCodeUnits } from './slowquery-code-units';
+import { SCHEMA_FIELD, SLOWLOG_HEADER_FIELDS, THREAD_ID_FIELD, type HeaderField } from './slowquery-grammar';
 import { parseIsoTime } from './slowquery-time';
 
 // Before the tables built below at load time.
@@ -37,58 +38,59 @@ interface FieldSpec {
   readonly store?: Store;
 }
 
-const seconds = (field: string, store: Store): FieldSpec => ({ kind: KINDS.seconds, field, store });
-const count = (field: string, store: Store): FieldSpec => ({ kind: KINDS.count, field, store });
-const flag = (field: string, store: Store): FieldSpec => ({ kind: KINDS.flag, field, store });
-const time = (field: string, store: Store): FieldSpec => ({ kind: KINDS.time, field, store });
-
 /** Special slots that do not live under `mysql.slowlog`. */
-export const THREAD_ID_SLOT = '@thread_id';
-export const SCHEMA_SLOT = '@schema';
+export const THREAD_ID_SLOT = THREAD_ID_FIELD;
+export const SCHEMA_SLOT = SCHEMA_FIELD;
 
-// Keyed by the lower-cased header key: MariaDB writes `QC_hit`, Percona `QC_Hit`.
-const FIELD_SPECS: ReadonlyMap<string, FieldSpec> = new Map<string, FieldSpec>([
-  ['query_time', seconds('query_time_sec', (s, v) => { s.query_time_sec ??= v; })],
-  ['lock_time', seconds('lock_time_sec', (s, v) => { s.lock_time_sec ??= v; })],
-  ['rows_sent', count('rows_sent', (s, v) => { s.rows_sent ??= v; })],
-  ['rows_examined', count('rows_examined', (s, v) => { s.rows_examined ??= v; })],
-  ['rows_affected', count('rows_affected', (s, v) => { s.rows_affected ??= v; })],
-  ['bytes_sent', count('bytes_sent', (s, v) => { s.bytes_sent ??= v; })],
-  ['bytes_received', count('bytes_received', (s, v) => { s.bytes_received ??= v; })],
-  ['errno', count('errno', (s, v) => { s.errno ??= v; })],
-  ['killed', count('killed', (s, v) => { s.killed ??= v; })],
-  ['read_first', count('read_first', (s, v) => { s.read_first ??= v; })],
-  ['read_last', count('read_last', (s, v) => { s.read_last ??= v; })],
-  ['read_key', count('read_key', (s, v) => { s.read_key ??= v; })],
-  ['read_next', count('read_next', (s, v) => { s.read_next ??= v; })],
-  ['read_prev', count('read_prev', (s, v) => { s.read_prev ??= v; })],
-  ['read_rnd', count('read_rnd', (s, v) => { s.read_rnd ??= v; })],
-  ['read_rnd_next', count('read_rnd_next', (s, v) => { s.read_rnd_next ??= v; })],
-  ['sort_merge_passes', count('sort_merge_passes', (s, v) => { s.sort_merge_passes ??= v; })],
-  ['sort_range_count', count('sort_range_count', (s, v) => { s.sort_range_count ??= v; })],
-  ['sort_rows', count('sort_rows', (s, v) => { s.sort_rows ??= v; })],
-  ['sort_scan_count', count('sort_scan_count', (s, v) => { s.sort_scan_count ??= v; })],
-  ['created_tmp_tables', count('created_tmp_tables', (s, v) => { s.created_tmp_tables ??= v; })],
-  ['created_tmp_disk_tables', count('created_tmp_disk_tables', (s, v) => { s.created_tmp_disk_tables ??= v; })],
-  ['count_hit_tmp_table_size', count('count_hit_tmp_table_size', (s, v) => { s.count_hit_tmp_table_size ??= v; })],
-  ['tmp_tables', count('tmp_tables', (s, v) => { s.tmp_tables ??= v; })],
-  ['tmp_disk_tables', count('tmp_disk_tables', (s, v) => { s.tmp_disk_tables ??= v; })],
-  ['tmp_table_sizes', count('tmp_table_sizes', (s, v) => { s.tmp_table_sizes ??= v; })],
-  ['merge_passes', count('merge_passes', (s, v) => { s.merge_passes ??= v; })],
-  ['start', time('start_time', (s, v) => { s.start_time ??= v; })],
-  ['end', time('end_time', (s, v) => { s.end_time ??= v; })],
-  ['qc_hit', flag('query_cache_hit', (s, v) => { s.query_cache_hit ??= v; })],
-  ['full_scan', flag('full_scan', (s, v) => { s.full_scan ??= v; })],
-  ['full_join', flag('full_join', (s, v) => { s.full_join ??= v; })],
-  ['tmp_table', flag('tmp_table', (s, v) => { s.tmp_table ??= v; })],
-  ['tmp_table_on_disk', flag('tmp_table_on_disk', (s, v) => { s.tmp_table_on_disk ??= v; })],
-  ['filesort', flag('filesort', (s, v) => { s.filesort ??= v; })],
-  ['filesort_on_disk', flag('filesort_on_disk', (s, v) => { s.filesort_on_disk ??= v; })],
-  ['priority_queue', flag('priority_queue', (s, v) => { s.priority_queue ??= v; })],
-  ['stored_routine', { kind: KINDS.text, field: 'stored_routine', store: (s, v) => { s.stored_routine ??= v; } }],
-  ['thread_id', { kind: KINDS.count, field: THREAD_ID_SLOT }],
-  ['schema', { kind: KINDS.text, field: SCHEMA_SLOT }],
-]);
+/**
+ * Stores by property name for the fields of the grammar's table (see `Store`). A field
+ * added to the table without one here is stored by a computed write: right, if slower.
+ */
+const NAMED_STORES: Readonly<Record<string, Store>> = {
+  query_time_sec: (s, v) => { s.query_time_sec ??= v; },
+  lock_time_sec: (s, v) => { s.lock_time_sec ??= v; },
+  rows_sent: (s, v) => { s.rows_sent ??= v; },
+  rows_examined: (s, v) => { s.rows_examined ??= v; },
+  rows_affected: (s, v) => { s.rows_affected ??= v; },
+  bytes_sent: (s, v) => { s.bytes_sent ??= v; },
+  bytes_received: (s, v) => { s.bytes_received ??= v; },
+  errno: (s, v) => { s.errno ??= v; },
+  killed: (s, v) => { s.killed ??= v; },
+  read_first: (s, v) => { s.read_first ??= v; },
+  read_last: (s, v) => { s.read_last ??= v; },
+  read_key: (s, v) => { s.read_key ??= v; },
+  read_next: (s, v) => { s.read_next ??= v; },
+  read_prev: (s, v) => { s.read_prev ??= v; },
+  read_rnd: (s, v) => { s.read_rnd ??= v; },
+  read_rnd_next: (s, v) => { s.read_rnd_next ??= v; },
+  sort_merge_passes: (s, v) => { s.sort_merge_passes ??= v; },
+  sort_range_count: (s, v) => { s.sort_range_count ??= v; },
+  sort_rows: (s, v) => { s.sort_rows ??= v; },
+  sort_scan_count: (s, v) => { s.sort_scan_count ??= v; },
+  created_tmp_tables: (s, v) => { s.created_tmp_tables ??= v; },
+  created_tmp_disk_tables: (s, v) => { s.created_tmp_disk_tables ??= v; },
+  count_hit_tmp_table_size: (s, v) => { s.count_hit_tmp_table_size ??= v; },
+  tmp_tables: (s, v) => { s.tmp_tables ??= v; },
+  tmp_disk_tables: (s, v) => { s.tmp_disk_tables ??= v; },
+  tmp_table_sizes: (s, v) => { s.tmp_table_sizes ??= v; },
+  merge_passes: (s, v) => { s.merge_passes ??= v; },
+  start_time: (s, v) => { s.start_time ??= v; },
+  end_time: (s, v) => { s.end_time ??= v; },
+  query_cache_hit: (s, v) => { s.query_cache_hit ??= v; },
+  full_scan: (s, v) => { s.full_scan ??= v; },
+  full_join: (s, v) => { s.full_join ??= v; },
+  tmp_table: (s, v) => { s.tmp_table ??= v; },
+  tmp_table_on_disk: (s, v) => { s.tmp_table_on_disk ??= v; },
+  filesort: (s, v) => { s.filesort ??= v; },
+  filesort_on_disk: (s, v) => { s.filesort_on_disk ??= v; },
+  priority_queue: (s, v) => { s.priority_queue ??= v; },
+  stored_routine: (s, v) => { s.stored_routine ??= v; },
+};
+
+function storeOf(field: string): Store | undefined {
+  if (field === THREAD_ID_SLOT || field === SCHEMA_SLOT) return undefined;
+  return NAMED_STORES[field] ?? ((slowlog, value) => { slowlog[field] ??= value; });
+}
 
 const BLANKS = /[ \t]+/;
 
@@ -101,9 +103,9 @@ const LINE_UNITS = new CodeUnitReader();
  * of a MySQL 8 line, and took more time than the rest of the line.)
  *
  * Key-name characters are trie symbols: letters 1-26 (either case), digits 27-36, `_`
- * 37; every other character is 0. `TRIE[state * SYMBOLS + symbol]` is the state after
+ * 37; every other character is 0. `next[state * SYMBOLS + symbol]` is the state after
  * one more character (DEAD when no known key goes on so; DEAD leads only to DEAD), and
- * `TRIE_SPECS[state]` the spec of the key that ends there. Small rows keep the table
+ * `specs[state]` the spec of the key that ends there. Small rows keep the table
  * (324 states, 24 KB) in the processor's first-level cache; rows of 128 characters
  * (one per ASCII code) missed it on every character.
  */
@@ -114,12 +116,25 @@ for (let i = 0; i < 10; i += 1) KEY_SYMBOLS[0x30 + i] = 27 + i;
 KEY_SYMBOLS[0x5f] = 37;
 const DEAD = 0;
 const ROOT = 1;
-const { next: TRIE, specs: TRIE_SPECS } = buildTrie();
 
-function buildTrie(): { next: Uint16Array; specs: readonly (FieldSpec | undefined)[] } {
+/** The known keys of a header table, as a map (by lower-cased key) and as the trie above. */
+export interface HeaderKeys {
+  readonly byName: ReadonlyMap<string, FieldSpec>;
+  readonly next: Uint16Array;
+  readonly specs: readonly (FieldSpec | undefined)[];
+}
+
+/** Builds the key lookup of a table of header fields (the grammar's, or one with more rows). */
+export function buildHeaderKeys(table: Readonly<Record<string, HeaderField>>): HeaderKeys {
+  const byName = new Map<string, FieldSpec>();
+  for (const [key, { field, kind }] of Object.entries(table)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`header key "${key}" is not a name`);
+    const store = storeOf(field);
+    byName.set(key.toLowerCase(), store === undefined ? { kind, field } : { kind, field, store });
+  }
   const next: number[] = new Array<number>(2 * SYMBOLS).fill(DEAD);
   const specs: (FieldSpec | undefined)[] = [undefined, undefined];
-  for (const [key, spec] of FIELD_SPECS) {
+  for (const [key, spec] of byName) {
     let state = ROOT;
     for (let i = 0; i < key.length; i += 1) {
       const slot = state * SYMBOLS + KEY_SYMBOLS[key.charCodeAt(i)]!;
@@ -132,8 +147,11 @@ function buildTrie(): { next: Uint16Array; specs: readonly (FieldSpec | undefine
     }
     specs[state] = spec;
   }
-  return { next: Uint16Array.from(next), specs };
+  return { byName, next: Uint16Array.from(next), specs };
 }
+
+/** The keys of the grammar's table: what production reads. */
+export const HEADER_KEYS = buildHeaderKeys(SLOWLOG_HEADER_FIELDS);
 
 /** One `Key: value` pair as written; the value's words joined by one space. */
 export type KeyValue = readonly [key: string, value: string];
@@ -141,7 +159,7 @@ export type KeyValue = readonly [key: string, value: string];
 /** Splits the text after `#` into pairs; words before the first key are ignored. */
 export function splitKeyValues(text: string): KeyValue[] {
   const pairs: KeyValue[] = [];
-  const scanner = new PairScanner(text, LINE_UNITS.read(text));
+  const scanner = new PairScanner(text, LINE_UNITS.read(text), HEADER_KEYS);
   while (scanner.next()) pairs.push([text.slice(scanner.keyStart, scanner.keyEnd), scanner.value()]);
   return pairs;
 }
@@ -158,8 +176,8 @@ const SKIP: FieldReading = { kind: 'skip' };
  * Reads one pair: unknown keys and empty text values are skipped; a known key whose
  * value has the wrong shape is an error (the format changed under us, so say so).
  */
-export function readField([key, value]: KeyValue): FieldReading {
-  const spec = FIELD_SPECS.get(key.toLowerCase());
+export function readField([key, value]: KeyValue, keys: HeaderKeys = HEADER_KEYS): FieldReading {
+  const spec = keys.byName.get(key.toLowerCase());
   if (spec === undefined) return SKIP;
   const reading = readValue(spec.kind, value, copyCodeUnits(value), 0, value.length);
   if (reading === BAD) return { kind: 'error', reason: badValue(key, value) };
@@ -180,9 +198,9 @@ export interface HeaderSlots {
  * a known key's value is unreadable, or undefined. Works on positions so that a typical
  * 30-pair line costs no array and few strings.
  */
-export function readKeyValues(text: string, slots: HeaderSlots): string | undefined {
+export function readKeyValues(text: string, slots: HeaderSlots, keys: HeaderKeys = HEADER_KEYS): string | undefined {
   const units = LINE_UNITS.read(text);
-  const scanner = new PairScanner(text, units);
+  const scanner = new PairScanner(text, units, keys);
   while (scanner.next()) {
     const spec = scanner.keySpec;
     if (spec === undefined) continue;
@@ -311,7 +329,7 @@ class PairScanner {
   keyStart = 0;
   /** Where the key's `:` is. */
   keyEnd = 0;
-  /** The spec of the key, as `FIELD_SPECS.get(key.toLowerCase())`: found on the way. */
+  /** The spec of the key, as `keys.byName.get(key.toLowerCase())`: found on the way. */
   keySpec: FieldSpec | undefined;
   /** From the first word of the value to the end of its last (equal when empty). */
   valueStart = 0;
@@ -329,6 +347,7 @@ class PairScanner {
   constructor(
     private readonly text: string,
     private readonly units: CodeUnits,
+    private readonly keys: HeaderKeys,
   ) {
     this.end = text.length;
     this.position = 0;
@@ -386,6 +405,7 @@ class PairScanner {
   /** Where the `:` ending a key name (`[A-Za-z_][A-Za-z0-9_]*`) at `start` is, or -1; looks the name up. */
   private readKey(start: number): number {
     const { units, end } = this;
+    const trie = this.keys.next;
     const first = units[start]!;
     if (first >= 0x80 || KEY_SYMBOLS[first] === 0 || isDigit(first)) return -1;
     let state = ROOT;
@@ -394,10 +414,10 @@ class PairScanner {
       const char = units[i]!;
       const symbol = char < 0x80 ? KEY_SYMBOLS[char]! : 0;
       if (symbol === 0) break;
-      state = TRIE[state * SYMBOLS + symbol]!;
+      state = trie[state * SYMBOLS + symbol]!;
     }
     if (i === end || units[i] !== COLON) return -1;
-    this.aheadSpec = TRIE_SPECS[state];
+    this.aheadSpec = this.keys.specs[state];
     return i;
   }
 }

@@ -1,8 +1,8 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { applyAssets } from '../../dashboards/apply';
-import { loadAssetsConfig } from '../../dashboards/config';
-import { AssetsApplyError } from '../../dashboards/errors';
-import { summarizeReport } from '../../dashboards/report';
+import { applyAssets } from './apply';
+import { loadAssetsConfig } from './config';
+import { AssetsApplyError } from './errors';
+import { summarizeReport } from './report';
 import { createLogger } from '../pipeline/powertools';
 
 /** The custom resource's fixed physical id: one set of assets per stack, never replaced. */

@@ -1,5 +1,5 @@
 import type { BatchOutcome } from '../pipeline/process';
-import { addOutcome, emptyOutcome, type SinkOutcome } from '../sinks/types';
+import { addOutcome, emptyOutcome, type SinkOutcome } from '../pipeline/sink';
 
 /** What a history reader shipped: events read, documents built, and what the sink did with them. */
 export interface ShipCounts {

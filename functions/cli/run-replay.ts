@@ -4,7 +4,7 @@ import { PipelineError } from '../pipeline/errors';
 import { processBatch } from '../pipeline/process';
 import { createShipper } from '../shipper/shipper';
 import { addBatch, addSummary, emptySummary, type InvocationSummary } from '../shipper/summary';
-import type { Sink } from '../sinks/types';
+import type { Sink } from '../pipeline/sink';
 import { expandPaths, readReplayItems, type RawInputOptions } from './inputs';
 import type { Progress } from './progress';
 

@@ -4,7 +4,7 @@ import { ConfigError } from '../pipeline/errors';
 import { FileSink } from '../sinks/file';
 import { createOpenSearchSinkFromEnv } from '../sinks/sink-from-env';
 import { StdoutSink } from '../sinks/stdout';
-import type { Sink } from '../sinks/types';
+import type { Sink } from '../pipeline/sink';
 
 export const DEFAULT_TARGET = 'file:./out';
 

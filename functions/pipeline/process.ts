@@ -1,6 +1,6 @@
 import type { Registry } from '../../parsers/registry';
 import type { ParseResult, ParserEntry } from '../../parsers/types';
-import type { Sink, SinkOutcome } from '../sinks/types';
+import type { Sink, SinkOutcome } from '../pipeline/sink';
 import type { PipelineConfig } from './config';
 import type { DecodedBatch } from './decode';
 import { TAGS, buildDocument } from './document';

@@ -1,4 +1,5 @@
-import type { Fields } from '../../parsers/types';
+/** A document's body: JSON-shaped fields, whatever parser or sink made them. */
+export type DocumentSource = { [key: string]: unknown };
 
 /** One CloudWatch Logs event as a subscription delivers it. */
 export interface LogEvent {
@@ -25,5 +26,5 @@ export interface LogDocument {
   readonly id: string;
   /** `event.dataset` of the document, for metrics. */
   readonly dataset: string;
-  readonly source: Fields;
+  readonly source: DocumentSource;
 }

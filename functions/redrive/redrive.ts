@@ -9,7 +9,7 @@ import type { PipelineConfig } from '../pipeline/config';
 import { decodeSubscriptionData } from '../pipeline/decode';
 import { DecodeError, PipelineError } from '../pipeline/errors';
 import { processBatch } from '../pipeline/process';
-import type { Sink } from '../sinks/types';
+import type { Sink } from '../pipeline/sink';
 import { extractSubscriptionData } from './record';
 
 export interface RedriveDeps {

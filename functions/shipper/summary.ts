@@ -1,4 +1,4 @@
-import { addOutcome, emptyOutcome, type SinkOutcome } from '../sinks/types';
+import { addOutcome, emptyOutcome, type SinkOutcome } from '../pipeline/sink';
 import type { BatchOutcome, DatasetCounts } from '../pipeline/process';
 
 /** What one invocation did, for logs, metrics and the CLI summary. */

@@ -1,5 +1,4 @@
-import type { Fields } from '../../parsers/types';
-import type { LogDocument } from '../pipeline/types';
+import type { DocumentSource, LogDocument } from '../pipeline/types';
 import { utcDay } from '../pipeline/index-name';
 import type { ItemError } from './bulk-response';
 
@@ -28,7 +27,7 @@ export function deadLetterIndex(prefix: string, time: Date | string): string {
 }
 
 /** The original's `@timestamp` when it is a readable time, else `fallback`. */
-export function eventTimeOf(source: Fields, fallback: string): string {
+export function eventTimeOf(source: DocumentSource, fallback: string): string {
   const time = source['@timestamp'];
   return typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? time : fallback;
 }
@@ -54,7 +53,7 @@ export function deadLetterDocument(
   const message = typeof source.message === 'string' ? keep(source.message) : undefined;
   const cloudwatch = readCloudWatch(source);
   const eventTime = eventTimeOf(source, ingested);
-  const dead: Fields = {
+  const dead: DocumentSource = {
     '@timestamp': eventTime,
     event: { dataset: DEADLETTER_DATASET, ingested },
     tags: cut ? [DEADLETTER_DATASET, 'truncated'] : [DEADLETTER_DATASET],
@@ -66,10 +65,10 @@ export function deadLetterDocument(
   return { index: deadLetterIndex(prefix, eventTime), id: original.id, dataset: DEADLETTER_DATASET, source: dead };
 }
 
-function readCloudWatch(source: Fields): unknown {
+function readCloudWatch(source: DocumentSource): unknown {
   const aws = source.aws;
   if (aws === null || typeof aws !== 'object') return undefined;
-  return (aws as Fields).cloudwatch;
+  return (aws as DocumentSource).cloudwatch;
 }
 
 /** A stream record whose payload could not be decoded (bad base64, gzip, JSON or shape). */

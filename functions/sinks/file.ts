@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { PipelineError } from '../pipeline/errors';
 import type { LogDocument } from '../pipeline/types';
 import { encodeDocument } from './bulk-body';
-import { emptyOutcome, type Sink, type SinkOutcome } from './types';
+import { emptyOutcome, type Sink, type SinkOutcome } from '../pipeline/sink';
 
 /**
  * The embedded default: one bulk NDJSON file per index (`<dir>/<index>.ndjson`), loadable

@@ -10,8 +10,8 @@ import { OpenSearchErrors } from './opensearch';
 import type { OpenSearchClient } from './opensearch';
 import { DEFAULT_RETRY_POLICY, nextRetryDelay, sleep, validateRetryPolicy } from './retry';
 import type { RetryPolicy } from './retry';
-import { emptyOutcome } from './types';
-import type { Sink, SinkOutcome, WriteOptions } from './types';
+import { emptyOutcome } from '../pipeline/sink';
+import type { Sink, SinkOutcome, WriteOptions } from '../pipeline/sink';
 
 /**
  * The OpenSearch bulk sink: the one module of the sink that talks HTTP. It cuts, sends,

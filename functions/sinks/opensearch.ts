@@ -6,7 +6,7 @@ import type { OpenSearchConfig } from '../pipeline/config';
 
 /**
  * The one place that builds an OpenSearch client. Every caller (the bulk sink, the
- * enricher, `dashboards/apply.ts`) gets its client here, so auth and transport settings
+ * enricher, `functions/assets/apply.ts`) gets its client here, so auth and transport settings
  * are the same everywhere.
  */
 export type { Client as OpenSearchClient } from '@opensearch-project/opensearch';

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { bulkBody, encodeDocuments } from './bulk-body';
-import { emptyOutcome, type Sink, type SinkOutcome } from './types';
+import { emptyOutcome, type Sink, type SinkOutcome } from '../pipeline/sink';
 import type { LogDocument } from '../pipeline/types';
 
 /** Writes documents as bulk NDJSON (action line + source line) to a stream, stdout by default. */

@@ -5,7 +5,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { ASSET_DATA_DIRS, hashAssetFiles } from '../../dashboards/load';
+import { ASSET_DATA_DIRS, hashAssetFiles } from '../../functions/assets/load';
 import { PipelineFunction, PROJECT_ROOT, type FunctionNetwork } from './pipeline-function';
 import { acknowledgeProvider } from './provider-nag';
 

@@ -34,7 +34,7 @@ export class RoleMapping extends Construct {
   constructor(scope: Construct, id: string, props: RoleMappingProps) {
     super(scope, id);
     const handler = new PipelineFunction(this, 'Handler', {
-      entry: 'infra/handlers/role-mapping.ts',
+      entry: 'functions/role-mapping/handler.ts',
       description: 'Custom resource: maps the pipeline roles in OpenSearch fine-grained access control',
       role: props.backend.adminRole,
       timeout: Duration.minutes(5),

@@ -1,5 +1,5 @@
 import type { LogDocument } from '../../functions/pipeline/types';
-import { emptyOutcome, type Sink, type SinkOutcome } from '../../functions/sinks/types';
+import { emptyOutcome, type Sink, type SinkOutcome } from '../../functions/pipeline/sink';
 
 /** A sink that keeps documents in memory with `create` semantics, and can be made to fail. */
 export class MemorySink implements Sink {

@@ -1,6 +1,6 @@
 import { SinkError } from '../../functions/pipeline/errors';
 import type { LogDocument } from '../../functions/pipeline/types';
-import { emptyOutcome, type Sink, type SinkOutcome } from '../../functions/sinks/types';
+import { emptyOutcome, type Sink, type SinkOutcome } from '../../functions/pipeline/sink';
 
 /** A sink that keeps documents in memory with `create` semantics; can be told to fail. */
 export class MemorySink implements Sink {

@@ -6,7 +6,7 @@ import { createShipper, type Telemetry } from '../../functions/shipper/shipper';
 import type { InvocationSummary } from '../../functions/shipper/summary';
 import { encodePayload, makeBatch, subscriptionEvent } from '../helpers/batches';
 import type { LogDocument } from '../../functions/pipeline/types';
-import type { WriteOptions } from '../../functions/sinks/types';
+import type { WriteOptions } from '../../functions/pipeline/sink';
 import { MemorySink } from '../helpers/memory-sink';
 
 const config = loadPipelineConfig({});

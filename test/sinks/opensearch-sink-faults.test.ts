@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterBlockedError, SinkError } from '../../functions/pipeline/errors';
 import type { LogDocument } from '../../functions/pipeline/types';
-import type { SinkOutcome } from '../../functions/sinks/types';
+import type { SinkOutcome } from '../../functions/pipeline/sink';
 import { ITEM_ERRORS, REQUEST_FAULTS, parseNdjson, startFakeOpenSearch } from '../helpers/fake-opensearch';
 import type { FakeOpenSearch } from '../helpers/fake-opensearch';
 import { clientFor, deadLetterIndexOf, documents, sinkFor } from './support';

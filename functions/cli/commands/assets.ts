@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { applyAssets } from '../../../dashboards/apply';
-import { loadAssetsConfig } from '../../../dashboards/config';
-import { exportSavedObjects } from '../../../dashboards/export';
-import { formatReport, summarizeReport } from '../../../dashboards/report';
+import { applyAssets } from '../../assets/apply';
+import { loadAssetsConfig } from '../../assets/config';
+import { exportSavedObjects } from '../../assets/export';
+import { formatReport, summarizeReport } from '../../assets/report';
 import type { Env } from '../../pipeline/config';
 
 interface ConnectionFlags {

@@ -30,7 +30,7 @@ export function registerReplayCommand(program: Command): void {
     .addHelpText(
       'after',
       '\nOpenSearch auth comes from OPENSEARCH_AUTH, OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD and AWS_REGION;\n' +
-        'index naming from INDEX_PREFIX and INDEX_NAMING (see the README).\n\n' +
+        'index naming from INDEX_PREFIX and INDEX_NAMING (see docs/configuration.md).\n\n' +
         'Example:\n  cwl-opensearch replay test/fixtures/samples\n' +
         '  cwl-opensearch replay slow.log --log-group /aws/rds/instance/db-1/slowquery --to https://search-x.eu-west-1.es.amazonaws.com',
     )

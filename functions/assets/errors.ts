@@ -1,4 +1,4 @@
-import { PipelineError } from '../functions/pipeline/errors';
+import { PipelineError } from '../pipeline/errors';
 
 /** A data file in `dashboards/` is missing, unreadable or uses an unknown placeholder. */
 export class AssetDataError extends PipelineError {

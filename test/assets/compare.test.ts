@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, contentHash, findDifference, flattenSettings, isEquivalent, isSubset } from '../../dashboards/compare';
-import { savedObjectDifference } from '../../dashboards/apply-saved-objects';
-import { templateDifference } from '../../dashboards/apply-opensearch';
+import { canonicalJson, contentHash, findDifference, flattenSettings, isEquivalent, isSubset } from '../../functions/assets/compare';
+import { savedObjectDifference } from '../../functions/assets/apply-saved-objects';
+import { templateDifference } from '../../functions/assets/apply-opensearch';
 
 describe('isSubset / findDifference', () => {
   it.each([

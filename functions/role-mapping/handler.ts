@@ -1,6 +1,6 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { loadOpenSearchConfig } from '../../functions/pipeline/config';
-import { createOpenSearchClient, type OpenSearchClient } from '../../functions/sinks/opensearch';
+import { loadOpenSearchConfig } from '../pipeline/config';
+import { createOpenSearchClient, type OpenSearchClient } from '../sinks/opensearch';
 
 /**
  * Custom resource (Provider framework `onEvent`): creates the pipeline writer role in

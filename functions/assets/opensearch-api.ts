@@ -1,4 +1,4 @@
-import type { OpenSearchClient } from '../functions/sinks/opensearch';
+import type { OpenSearchClient } from '../sinks/opensearch';
 
 /** Thin helpers over `client.transport.request` for the plugin APIs the typed client lacks. */
 

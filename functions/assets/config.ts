@@ -1,4 +1,4 @@
-import { ConfigError } from '../functions/pipeline/errors';
+import { ConfigError } from '../pipeline/errors';
 import {
   loadOpenSearchConfig,
   loadPipelineConfig,
@@ -7,7 +7,7 @@ import {
   readNumber,
   type Env,
   type OpenSearchConfig,
-} from '../functions/pipeline/config';
+} from '../pipeline/config';
 
 /**
  * Configuration of `assets apply` / `assets export` and of the deploy-time custom

@@ -1,6 +1,6 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { createOpenSearchClient, type OpenSearchClient } from '../functions/sinks/opensearch';
+import { createOpenSearchClient, type OpenSearchClient } from '../sinks/opensearch';
 import {
   applyChannel,
   applyComponentTemplate,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Env } from '../functions/pipeline/config';
+import type { Env } from '../pipeline/config';
 import type { AlertsConfig, AssetsConfig } from './config';
 import { AssetDataError } from './errors';
 import type { AssetBundle, Json, NamedAsset, SavedObject } from './types';
@@ -41,8 +41,8 @@ export function channelId(prefix: string): string {
 
 /**
  * Finds the folder holding `templates/`, `ism/`, `saved-objects/` and `monitors/`:
- * `ASSETS_DIR`, else beside this module (the source tree, or an ESM bundle), else a
- * `dashboards/` folder beside it, the Lambda task root or a `dashboards/` folder in it (a
+ * `ASSETS_DIR`, else beside this module (an ESM bundle), else a `dashboards/` folder
+ * beside it or two levels up (the source tree), the Lambda task root or a `dashboards/` folder in it (a
  * CommonJS bundle has no module URL), or `dashboards/` in the working directory.
  */
 export function resolveAssetsDir(env: Env = process.env): string {
@@ -51,6 +51,8 @@ export function resolveAssetsDir(env: Env = process.env): string {
     env.ASSETS_DIR,
     here,
     here === undefined ? undefined : join(here, 'dashboards'),
+    // The source tree: this module sits in functions/assets/, the data in dashboards/.
+    here === undefined ? undefined : join(here, '..', '..', 'dashboards'),
     env.LAMBDA_TASK_ROOT,
     env.LAMBDA_TASK_ROOT === undefined ? undefined : join(env.LAMBDA_TASK_ROOT, 'dashboards'),
     join(process.cwd(), 'dashboards'),

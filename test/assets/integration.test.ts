@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyAssets } from '../../dashboards/apply';
-import { loadAssetsConfig } from '../../dashboards/config';
-import { createDashboardsClient } from '../../dashboards/dashboards-client';
-import { loadAssetBundle } from '../../dashboards/load';
-import { callOpenSearch } from '../../dashboards/opensearch-api';
-import type { Json } from '../../dashboards/types';
+import { applyAssets } from '../../functions/assets/apply';
+import { loadAssetsConfig } from '../../functions/assets/config';
+import { createDashboardsClient } from '../../functions/assets/dashboards-client';
+import { loadAssetBundle } from '../../functions/assets/load';
+import { callOpenSearch } from '../../functions/assets/opensearch-api';
+import type { Json } from '../../functions/assets/types';
 import { createOpenSearchClient } from '../../functions/sinks/opensearch';
 import { SLUGS } from './mapping';
 

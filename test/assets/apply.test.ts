@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyAssets, type ApplyDeps } from '../../dashboards/apply';
-import { MONITOR_MARKER } from '../../dashboards/apply-opensearch';
-import { loadAssetsConfig } from '../../dashboards/config';
-import { loadAssetBundle } from '../../dashboards/load';
-import { formatReport } from '../../dashboards/report';
-import type { ApplyReport, AssetBundle, Json } from '../../dashboards/types';
+import { applyAssets, type ApplyDeps } from '../../functions/assets/apply';
+import { MONITOR_MARKER } from '../../functions/assets/apply-opensearch';
+import { loadAssetsConfig } from '../../functions/assets/config';
+import { loadAssetBundle } from '../../functions/assets/load';
+import { formatReport } from '../../functions/assets/report';
+import type { ApplyReport, AssetBundle, Json } from '../../functions/assets/types';
 import { startFakeOpenSearch, type FakeOpenSearch, type RecordedRequest } from '../helpers/fake-opensearch';
 import { addAssetRoutes, sigV4Problem, type FakeAssetsState } from '../helpers/fake-opensearch-assets';
 

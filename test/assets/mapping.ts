@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { AssetBundle, Json } from '../../dashboards/types';
+import type { AssetBundle, Json } from '../../functions/assets/types';
 
 /**
  * A small mapping checker for tests: merges the component templates into an index

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ASSETS_DEFAULTS, loadAssetsConfig } from '../../dashboards/config';
+import { ASSETS_DEFAULTS, loadAssetsConfig } from '../../functions/assets/config';
 import { ConfigError } from '../../functions/pipeline/errors';
 
 const BASE = { OPENSEARCH_ENDPOINT: 'https://search-logs-abc.eu-west-1.es.amazonaws.com' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadAssetsConfig } from '../../dashboards/config';
-import { loadAssetBundle } from '../../dashboards/load';
-import type { AssetBundle, Json, NamedAsset, SavedObject } from '../../dashboards/types';
+import { loadAssetsConfig } from '../../functions/assets/config';
+import { loadAssetBundle } from '../../functions/assets/load';
+import type { AssetBundle, Json, NamedAsset, SavedObject } from '../../functions/assets/types';
 import {
   AGGREGATABLE_TYPES,
   NUMERIC_TYPES,

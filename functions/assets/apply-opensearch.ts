@@ -1,4 +1,4 @@
-import type { OpenSearchClient } from '../functions/sinks/opensearch';
+import type { OpenSearchClient } from '../sinks/opensearch';
 import { contentHash, findDifference, flattenSettings } from './compare';
 import { callOpenSearch, describeError } from './opensearch-api';
 import type { AssetKind, AssetResult, Json, NamedAsset } from './types';

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAssetsConfig } from '../../dashboards/config';
-import { loadAssetBundle } from '../../dashboards/load';
-import type { Json } from '../../dashboards/types';
+import { loadAssetsConfig } from '../../functions/assets/config';
+import { loadAssetBundle } from '../../functions/assets/load';
+import type { Json } from '../../functions/assets/types';
 import { enrichmentFields } from '../../functions/enricher/enrichment-fields';
 import { loadPipelineConfig } from '../../functions/pipeline/config';
 import { buildDocuments } from '../../functions/pipeline/process';

@@ -2,9 +2,9 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadAssetsConfig } from '../../dashboards/config';
-import { AssetDataError } from '../../dashboards/errors';
-import { ASSET_DATA_DIRS, hashAssetFiles, loadAssetBundle, renderPlaceholders, resolveAssetsDir } from '../../dashboards/load';
+import { loadAssetsConfig } from '../../functions/assets/config';
+import { AssetDataError } from '../../functions/assets/errors';
+import { ASSET_DATA_DIRS, hashAssetFiles, loadAssetBundle, renderPlaceholders, resolveAssetsDir } from '../../functions/assets/load';
 
 const config = loadAssetsConfig({ OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9200', INDEX_PREFIX: 'app' });
 const DATA = join(import.meta.dirname, '../../dashboards');

@@ -1,4 +1,4 @@
-import type { LogDocument } from '../pipeline/types';
+import type { LogDocument } from './types';
 
 /** Where documents go: OpenSearch bulk, NDJSON files, or stdout. */
 export interface Sink {

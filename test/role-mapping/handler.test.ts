@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { applyRoleMapping, mergeMapping, readRequest, writerRoleBody } from '../../infra/handlers/role-mapping';
+import { applyRoleMapping, mergeMapping, readRequest, writerRoleBody } from '../../functions/role-mapping/handler';
 import { createOpenSearchClient } from '../../functions/sinks/opensearch';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../helpers/fake-opensearch';
 

@@ -1,6 +1,6 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AssetsApplyError } from '../../dashboards/errors';
+import { AssetsApplyError } from '../../functions/assets/errors';
 import { ConfigError } from '../../functions/pipeline/errors';
 import { startFakeOpenSearch, type FakeOpenSearch } from '../helpers/fake-opensearch';
 import { addAssetRoutes, type FakeAssetsState } from '../helpers/fake-opensearch-assets';
