@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Fn, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct, IDependable } from 'constructs';
@@ -205,8 +205,13 @@ export class PipelineStack extends Stack {
     const topicArn = alerts.snsTopicArn ?? alarms.topic.topicArn;
     let roleArn = alerts.snsRoleArn;
     if (roleArn === undefined) {
+      // Only this account's domain may assume it (no confused deputy through OpenSearch).
+      const domainName = this.backend.metrics?.domainName ?? '*';
       const role = new iam.Role(this, 'AlertingSnsRole', {
-        assumedBy: new iam.ServicePrincipal('es.amazonaws.com'),
+        assumedBy: new iam.PrincipalWithConditions(new iam.ServicePrincipal('es.amazonaws.com'), {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:es:${Aws.REGION}:${Aws.ACCOUNT_ID}:domain/${domainName}` },
+        }),
         description: 'OpenSearch alerting publishes notifications to SNS',
       });
       if (alerts.snsTopicArn === undefined) {
