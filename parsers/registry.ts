@@ -3,11 +3,13 @@ import { parseGeneric } from './generic';
 import { parseLambdaPlatform } from './lambda-platform';
 import { parseSlowQuery } from './rds-mysql-slowquery';
 import { DATASETS, type ParserEntry, type ParserId } from './types';
+import type { UserParser } from './user-parser';
 
 /**
  * The ordered parser registry: the first entry whose patterns match the log group wins,
- * `generic` last. Patterns given by the operator are tried before the built-in ones, so
- * a custom log group can be claimed by any parser.
+ * `generic` last. Parsers the user defines (a parsers file) are tried first, for the log
+ * groups they name; then patterns given by the operator, so a custom log group can be
+ * claimed by any parser; then the built-in names.
  */
 export interface Registry {
   /** The parser for a log group (never undefined: `generic` takes the rest). */
@@ -38,11 +40,17 @@ const ORDER: readonly ParserId[] = ['rds-mysql-slowquery', 'lambda', 'athena-clo
 /** Builds the registry; `extraPatterns` are globs (`*` = any run of characters). */
 export function createRegistry(
   extraPatterns: Partial<Record<Exclude<ParserId, 'generic'>, readonly string[]>> = {},
+  userParsers: readonly UserParser[] = [],
 ): Registry {
+  const userEntries = userParsers.map((parser): ParserEntry => {
+    const globs = parser.definition.logGroups.map(globToRegExp);
+    const { name } = parser.definition;
+    return { id: name, dataset: name, matches: (logGroup) => globs.some((glob) => glob.test(logGroup)), parse: parser.parse };
+  });
   const custom = ORDER.flatMap((id) =>
     id === 'generic' ? [] : (extraPatterns[id] ?? []).map((glob) => ({ id, pattern: globToRegExp(glob) })),
   );
-  const entries = ORDER.map(
+  const builtIn = ORDER.map(
     (id): ParserEntry => ({
       id,
       dataset: DATASETS[id],
@@ -51,7 +59,8 @@ export function createRegistry(
       parse: PARSE_FUNCTIONS[id],
     }),
   );
-  const byId = new Map(entries.map((entry) => [entry.id, entry]));
+  const entries = [...userEntries, ...builtIn];
+  const byId = new Map(builtIn.map((entry) => [entry.id, entry]));
   const get = (id: ParserId): ParserEntry => byId.get(id)!;
   // A Lambda sees few distinct log groups; remember each decision.
   const cache = new Map<string, ParserEntry>();
@@ -64,7 +73,9 @@ export function createRegistry(
       if (entry === undefined) {
         const claimed = custom.find((rule) => rule.pattern.test(logGroup));
         // Custom rules were just tried: the rest is the built-in names, in registry order.
-        entry = get(claimed?.id ?? ORDER.find((id) => matchesBuiltIn(id, logGroup))!);
+        entry =
+          userEntries.find((user) => user.matches(logGroup)) ??
+          get(claimed?.id ?? ORDER.find((id) => matchesBuiltIn(id, logGroup))!);
         if (cache.size > 10_000) cache.clear();
         cache.set(logGroup, entry);
       }

@@ -44,8 +44,8 @@ export type ParseResult =
 
 /** One entry of the ordered parser registry. */
 export interface ParserEntry {
-  /** Stable parser id, also the dataset slug used in index names. */
-  readonly id: ParserId;
+  /** Stable parser id (a built-in ParserId, or a user parser's name), also the slug used in index names. */
+  readonly id: string;
   /** Value of `event.dataset` on every document this parser produces. */
   readonly dataset: string;
   /** True when this parser claims the log group. */

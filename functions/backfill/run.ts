@@ -77,7 +77,7 @@ export async function runCloudWatchBackfill(
       results.push(
         await backfillLogGroup(group, range, {
           logs,
-          registry: createRegistry(config.routes),
+          registry: createRegistry(config.routes, config.userParsers),
           config,
           // A dry run builds nothing; the sink is never called.
           sink: target?.sink ?? { write: () => Promise.reject(new Error('dry run')), close: async () => undefined },
@@ -119,7 +119,7 @@ export async function runCloudTrailBackfill(
   const started = clock();
   const range = parseTimeRange(flags.since, flags.until, started);
   const config = loadPipelineConfig(env);
-  const registry = createRegistry(config.routes);
+  const registry = createRegistry(config.routes, config.userParsers);
   assertLookupRouting(registry);
   const regionConfig = flags.region === undefined ? {} : { region: flags.region };
   const cloudtrail = clients.cloudtrail ?? new CloudTrailClient(regionConfig);

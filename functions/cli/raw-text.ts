@@ -7,7 +7,7 @@ import type { LogBatch, LogEvent } from '../pipeline/types';
  * log into one entry per message, Lambda text into one platform line per message (with
  * its XRAY continuation), anything else one line per message.
  */
-export function splitRawText(text: string, parser: ParserId): string[] {
+export function splitRawText(text: string, parser: ParserId | (string & {})): string[] {
   const lines = text.split(/\r?\n/);
   switch (parser) {
     case 'rds-mysql-slowquery':

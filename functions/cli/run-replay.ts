@@ -27,7 +27,7 @@ export interface ReplayReport {
  * through the shipper itself, everything else through `processBatch`.
  */
 export async function replayFiles(paths: readonly string[], options: ReplayOptions): Promise<ReplayReport> {
-  const registry: Registry = createRegistry(options.config.routes);
+  const registry: Registry = createRegistry(options.config.routes, options.config.userParsers);
   const deps = {
     registry,
     config: options.config,

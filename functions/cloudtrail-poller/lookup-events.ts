@@ -115,7 +115,8 @@ export function assertLookupRouting(registry: Registry): void {
   const parser = registry.route(LOOKUP_LOG_GROUP).id;
   if (parser === 'athena-cloudtrail') return;
   // Operator patterns are tried in registry order, so only narrowing the claiming one helps.
-  const variable = parser === 'generic' ? 'ROUTE_ATHENA_CLOUDTRAIL' : ROUTE_VARIABLES[parser];
+  const variable =
+    parser === 'generic' ? 'ROUTE_ATHENA_CLOUDTRAIL' : (ROUTE_VARIABLES[parser as keyof typeof ROUTE_VARIABLES] ?? 'PARSERS_FILE');
   throw new ConfigError(
     variable,
     `claims log group "${LOOKUP_LOG_GROUP}" (CloudTrail LookupEvents) for parser ${parser}; narrow the pattern so that it does not match`,

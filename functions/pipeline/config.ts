@@ -1,5 +1,7 @@
 import { ConfigError } from './errors';
 import type { ParserId } from '../../parsers/types';
+import type { UserParser } from '../../parsers/user-parser';
+import { loadUserParsers } from './user-parsers-file';
 
 /**
  * Configuration from environment variables, validated once at start-up. Every error
@@ -41,6 +43,8 @@ export type RoutePatterns = Partial<Record<Exclude<ParserId, 'generic'>, readonl
 export interface PipelineConfig {
   readonly indexing: IndexingConfig;
   readonly routes: RoutePatterns;
+  /** Parsers defined in PARSERS_FILE, tried before the built-in routes for their log groups. */
+  readonly userParsers: readonly UserParser[];
   /** Cap on the decompressed size of one batch (gzip bomb guard). */
   readonly maxDecompressedBytes: number;
 }
@@ -95,6 +99,7 @@ export function loadPipelineConfig(env: Env): PipelineConfig {
       bulkMaxDocuments: readInteger(env, 'BULK_MAX_DOCUMENTS', DEFAULTS.bulkMaxDocuments, 1, 100_000),
     },
     routes,
+    userParsers: loadUserParsers(env),
     maxDecompressedBytes: readInteger(
       env,
       'MAX_DECOMPRESSED_BYTES',

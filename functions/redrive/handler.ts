@@ -20,7 +20,7 @@ const defaultMaxMessages = readInteger(process.env, 'REDRIVE_MAX_MESSAGES', 1000
 const run = createRedrive({
   sqs: new SQSClient({}),
   queueUrl,
-  registry: createRegistry(pipelineConfig.routes),
+  registry: createRegistry(pipelineConfig.routes, pipelineConfig.userParsers),
   config: pipelineConfig,
   sink: createOpenSearchSinkFromEnv(process.env, pipelineConfig.indexing, {
     onRetry: (retry) => logger.warn('bulk retry', { retry }),

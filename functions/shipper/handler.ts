@@ -10,7 +10,7 @@ import { createPowertoolsTelemetry } from './telemetry';
 const pipelineConfig = loadPipelineConfig(process.env);
 const telemetry = createPowertoolsTelemetry();
 const ship = createShipper({
-  registry: createRegistry(pipelineConfig.routes),
+  registry: createRegistry(pipelineConfig.routes, pipelineConfig.userParsers),
   config: pipelineConfig,
   sink: createOpenSearchSinkFromEnv(process.env, pipelineConfig.indexing, {
     onRetry: (retry) => telemetry.logger.warn('bulk retry', { retry }),

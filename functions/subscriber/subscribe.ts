@@ -7,6 +7,7 @@ import {
   type SubscriptionFilter,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { createRegistry, type Registry } from '../../parsers/registry';
+import type { ParserId } from '../../parsers/types';
 import { withBackoff, type BackoffOptions } from './backoff';
 import type { SubscriberSettings } from './settings';
 
@@ -102,7 +103,8 @@ export class Subscriber {
 
   /** The filter pattern for a group: that of the parser the shipper will route it to. */
   patternFor(logGroupName: string): string {
-    return this.settings.filterPatterns[this.registry.route(logGroupName).id];
+    // The subscriber's registry has only built-in parsers, so the id is one of theirs.
+    return this.settings.filterPatterns[this.registry.route(logGroupName).id as ParserId];
   }
 
   /**

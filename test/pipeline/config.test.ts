@@ -55,6 +55,7 @@ describe('loadPipelineConfig', () => {
     expect(loadPipelineConfig({})).toEqual({
       indexing: { prefix: 'cwl', naming: 'per-source', bulkMaxBytes: DEFAULTS.bulkMaxBytes, bulkMaxDocuments: DEFAULTS.bulkMaxDocuments },
       routes: {},
+      userParsers: [],
       maxDecompressedBytes: DEFAULTS.maxDecompressedBytes,
     });
   });
@@ -72,6 +73,7 @@ describe('loadPipelineConfig', () => {
     expect(config).toEqual({
       indexing: { prefix: 'logs_prod', naming: 'per-log-group', bulkMaxBytes: 1048576, bulkMaxDocuments: 500 },
       routes: { 'athena-cloudtrail': ['org-trail', '/custom/trail-*'] },
+      userParsers: [],
       maxDecompressedBytes: 2048,
     });
   });

@@ -6,12 +6,14 @@ import { PipelineError } from '../../pipeline/errors';
 import { buildDocuments } from '../../pipeline/process';
 import type { LogBatch } from '../../pipeline/types';
 import { messageLine } from '../inputs';
+import { PARSERS_OPTION, withParsersFile } from '../parsers-option';
 import { batchMessageLines, splitRawText, toLogEvents } from '../raw-text';
 
 interface ParseFlags {
   readonly logGroup?: string;
   readonly logStream: string;
   readonly meta?: boolean;
+  readonly parsers?: string;
 }
 
 /** `parse`: messages on stdin -> one document per line on stdout, exactly as it would be indexed. */
@@ -26,13 +28,14 @@ export function registerParseCommand(program: Command): void {
     .option('--log-group <name>', 'log group for raw input (decides the parser)')
     .option('--log-stream <name>', 'log stream for raw input', 'stdin')
     .option('--meta', 'print {"_index", "_id", "_source"} instead of the source alone')
+    .option(PARSERS_OPTION.flags, PARSERS_OPTION.description)
     .addHelpText(
       'after',
       `\nExample:\n  echo '{"logGroup":"/aws/lambda/fn","message":"END RequestId: 6f7f0961-5a8e-4e59-9b3c-5e5c1d0e0a44"}' | cwl-opensearch parse`,
     )
     .action(async (flags: ParseFlags) => {
-      const config = loadPipelineConfig(process.env);
-      const registry = createRegistry(config.routes);
+      const config = loadPipelineConfig(withParsersFile(process.env, flags.parsers));
+      const registry = createRegistry(config.routes, config.userParsers);
       const input = await text(process.stdin);
       const batches = flags.logGroup !== undefined ? rawBatches(input, flags, registry) : jsonBatches(input, flags.logStream);
       const region = process.env.AWS_REGION;

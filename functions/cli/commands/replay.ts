@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadPipelineConfig } from '../../pipeline/config';
+import { PARSERS_OPTION, withParsersFile } from '../parsers-option';
 import { createProgress } from '../progress';
 import { formatReport, replayFiles } from '../run-replay';
 import { DEFAULT_TARGET, createSinkFromTarget } from '../target';
@@ -10,6 +11,7 @@ interface ReplayFlags {
   readonly logStream?: string;
   readonly owner?: string;
   readonly quiet?: boolean;
+  readonly parsers?: string;
 }
 
 /** `replay <files…>`: files through the same pipeline as the Lambda, into a target. */
@@ -27,6 +29,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--log-stream <name>', 'log stream recorded for raw files', 'replay')
     .option('--owner <account>', 'account id recorded for raw files')
     .option('-q, --quiet', 'no progress bar')
+    .option(PARSERS_OPTION.flags, PARSERS_OPTION.description)
     .addHelpText(
       'after',
       '\nOpenSearch auth comes from OPENSEARCH_AUTH, OPENSEARCH_USERNAME, OPENSEARCH_PASSWORD and AWS_REGION;\n' +
@@ -35,7 +38,7 @@ export function registerReplayCommand(program: Command): void {
         '  cwl-opensearch replay slow.log --log-group /aws/rds/instance/db-1/slowquery --to https://search-x.eu-west-1.es.amazonaws.com',
     )
     .action(async (files: string[], flags: ReplayFlags) => {
-      const config = loadPipelineConfig(process.env);
+      const config = loadPipelineConfig(withParsersFile(process.env, flags.parsers));
       const target = createSinkFromTarget(flags.to, process.env, config.indexing);
       const report = await replayFiles(files, {
         config,
