@@ -4,6 +4,7 @@ import type { ParserId } from '../parsers/types';
 import { DEFAULT_FILTER_PATTERNS as PARSER_DEFAULT_PATTERNS, MAX_FILTER_PATTERN_LENGTH } from '../functions/subscriber/filter-patterns';
 import { ALERT_CHANNELS, ASSETS_DEFAULTS, type AlertsConfig } from '../functions/assets/config';
 import type { IndexingConfig } from '../functions/pipeline/config';
+import { compileUserParsers, UserParserError, type UserParserDefinition } from '../parsers/user-parser';
 import { ConfigReader, InvalidConfigError } from './config-reader';
 
 export { InvalidConfigError } from './config-reader';
@@ -23,6 +24,8 @@ export interface DeploymentConfig {
   readonly indexing: IndexingSettings;
   /** Extra log-group globs per parser (the shipper's `ROUTE_*` variables). */
   readonly routes: RouteSettings;
+  /** User-defined parsers (docs/user-parsers.md), shipped to the functions as PARSERS_JSON. */
+  readonly parsers: readonly UserParserDefinition[];
   readonly shipper: ShipperSettings;
   readonly subscriptions: SubscriptionSettings;
   readonly athena: AthenaSettings;
@@ -255,6 +258,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): DeploymentC
   const network = root.has('network') ? readNetwork(root.object('network')) : undefined;
   const indexing = readIndexing(root.object('indexing'));
   const routes = readRoutes(root.object('routes'));
+  const parsers = readParsers(root);
   const shipper = readShipper(root.object('shipper'));
   const subscriptions = readSubscriptions(root.object('subscriptions'), stackName);
   const athena = readAthena(root.object('athena'));
@@ -276,6 +280,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): DeploymentC
     ...(network !== undefined && { network }),
     indexing,
     routes,
+    parsers,
     shipper,
     subscriptions,
     athena,
@@ -398,6 +403,40 @@ function readIndexing(reader: ConfigReader): IndexingSettings {
   };
   reader.rejectUnknown();
   return settings;
+}
+
+/**
+ * Lambda holds 4 KB of environment variables per function, all of them together; the
+ * parsers travel in one of them, beside a dozen short others.
+ */
+export const MAX_PARSERS_JSON_BYTES = 2500;
+
+/** The user parsers, checked as the functions will check them at start-up. */
+function readParsers(root: ConfigReader): readonly UserParserDefinition[] {
+  if (!root.has('parsers')) return [];
+  const raw = root.raw('parsers');
+  if (!Array.isArray(raw)) {
+    root.fail('parsers', 'must be a list of parser definitions (docs/user-parsers.md)');
+    return [];
+  }
+  let definitions: UserParserDefinition[];
+  try {
+    definitions = compileUserParsers({ parsers: raw }).map((parser) => parser.definition);
+  } catch (error) {
+    if (!(error instanceof UserParserError)) throw error;
+    root.fail('parsers', error.message);
+    return [];
+  }
+  const bytes = Buffer.byteLength(parsersVariable(definitions));
+  if (bytes > MAX_PARSERS_JSON_BYTES) {
+    root.fail('parsers', `take ${bytes} bytes as the PARSERS_JSON variable; Lambda's 4 KB of environment leaves room for ${MAX_PARSERS_JSON_BYTES}`);
+  }
+  return definitions;
+}
+
+/** The PARSERS_JSON value the functions read: the same document a parsers file holds. */
+export function parsersVariable(parsers: readonly UserParserDefinition[]): string {
+  return JSON.stringify({ parsers });
 }
 
 function readRoutes(reader: ConfigReader): RouteSettings {

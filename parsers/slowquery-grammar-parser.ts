@@ -185,7 +185,8 @@ function readValue(kind: ValueKind, value: string): string | number | boolean | 
   const match = VALUE[kind].exec(value);
   switch (kind) {
     case 'seconds':
-      return match ? Number(value) : BAD;
+      if (!match) return BAD;
+      return match.groups!['whole']!.length > 12 ? undefined : Number(value);
     case 'count': {
       if (!match) return BAD;
       const count = Number(value);

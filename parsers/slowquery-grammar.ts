@@ -77,7 +77,11 @@ export const KEY_VALUE =
 
 /** The shapes of header values, matched against the whole (joined) value. */
 export const VALUE = {
-  seconds: /^(?<seconds>\d{1,12}(?:\.\d{1,12})?)$/,
+  /**
+   * Seconds; more than 12 digits before the dot are left out: MySQL writes
+   * 18446744073709.551615 (2^64 - 1 microseconds) for a time that went negative.
+   */
+  seconds: /^(?<whole>\d+)(?:\.\d{1,12})?$/,
   /** Counters; one above 2^53 - 1 cannot be held exactly by a JSON number and is left out. */
   count: /^(?<count>\d{1,30})$/,
   flag: /^(?:(?<yes>yes)|no)$/i,

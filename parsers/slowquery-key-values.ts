@@ -231,11 +231,16 @@ type Reading = FieldValue | typeof BAD | undefined;
  * Reads `text` from `start` to `end` as a value of `kind`: the value, undefined for
  * one to leave out, or BAD. Hand-written checks with the meaning of these patterns:
  * seconds `^\d{1,12}(?:\.\d{1,12})?$`, count `^\d{1,30}$`, flag `yes|no` in any case.
+ * Seconds with more integer digits are left out: MySQL writes 18446744073709.551615
+ * (2^64 - 1 microseconds) for a time that went negative, which is no duration.
  */
 function readValue(kind: Kind, text: string, units: CodeUnits, start: number, end: number): Reading {
   switch (kind) {
-    case KINDS.seconds:
-      return isSeconds(units, start, end) ? readSeconds(text, units, start, end) : BAD;
+    case KINDS.seconds: {
+      const shape = secondsShape(units, start, end);
+      if (shape === SECONDS.ok) return readSeconds(text, units, start, end);
+      return shape === SECONDS.overflow ? undefined : BAD;
+    }
     case KINDS.count:
       return readCount(text, units, start, end);
     case KINDS.flag:
@@ -248,13 +253,19 @@ function readValue(kind: Kind, text: string, units: CodeUnits, start: number, en
   }
 }
 
-function isSeconds(units: CodeUnits, start: number, end: number): boolean {
+const SECONDS = { ok: 'ok', overflow: 'overflow', bad: 'bad' } as const;
+type SecondsShape = (typeof SECONDS)[keyof typeof SECONDS];
+
+/** `\d+(?:\.\d{1,12})?`: ok with 1-12 integer digits, overflow with more; otherwise bad. */
+function secondsShape(units: CodeUnits, start: number, end: number): SecondsShape {
   const whole = digitsEnd(units, start, end);
-  if (whole === start || whole - start > 12) return false;
-  if (whole === end) return true;
-  if (units[whole] !== DOT) return false;
-  const fraction = digitsEnd(units, whole + 1, end);
-  return fraction === end && fraction > whole + 1 && fraction - whole - 1 <= 12;
+  if (whole === start) return SECONDS.bad;
+  if (whole !== end) {
+    if (units[whole] !== DOT) return SECONDS.bad;
+    const fraction = digitsEnd(units, whole + 1, end);
+    if (fraction !== end || fraction === whole + 1 || fraction - whole - 1 > 12) return SECONDS.bad;
+  }
+  return whole - start > 12 ? SECONDS.overflow : SECONDS.ok;
 }
 
 /**
@@ -304,20 +315,17 @@ function digitsEnd(units: CodeUnits, start: number, end: number): number {
 }
 
 /**
- * `text[start, end).toLowerCase() === lower` for a lower-case ASCII `lower`, without the
- * copy. Lower-casing ASCII letters only is exact here: the only other characters that
- * lower-case to ASCII are U+212A (to k) and U+0130 (to i and a combining dot).
+ * `text[start, end).toLowerCase() === lower` for `lower` made of lower-case ASCII letters,
+ * without the copy. Setting bit 0x20 maps onto a lower-case letter only that letter and
+ * its upper-case form, so it is exact here; the only other characters that lower-case
+ * to ASCII letters are U+212A (to k) and U+0130 (to i), neither in `yes` or `no`.
  */
 function equalsIgnoringCase(units: CodeUnits, start: number, end: number, lower: string): boolean {
   if (end - start !== lower.length) return false;
   for (let i = 0; i < lower.length; i += 1) {
-    if (lowerAscii(units[start + i]!) !== lower.charCodeAt(i)) return false;
+    if ((units[start + i]! | 0x20) !== lower.charCodeAt(i)) return false;
   }
   return true;
-}
-
-function lowerAscii(char: number): number {
-  return char >= 0x41 && char <= 0x5a ? char + 0x20 : char;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface ShipWindowDeps extends LookupDeps, BatchOptions, Omit<PipelineD
   /** Called after each page is shipped. */
   readonly onPage?: (page: ShipCounts) => void;
   readonly clock?: () => number;
+  /** Count the events only: nothing is parsed or written. */
+  readonly dryRun?: boolean;
 }
 
 export interface WindowOutcome extends ShipCounts {
@@ -58,8 +60,10 @@ export async function shipLookupWindow(window: TimeWindow, deps: ShipWindowDeps)
       }
       fresh.push(event);
     }
-    for (const batch of toLogBatches(fresh, deps)) {
-      addBatchOutcome(page, await processBatch(batch, pipelineDeps(deps)));
+    if (deps.dryRun !== true) {
+      for (const batch of toLogBatches(fresh, deps)) {
+        addBatchOutcome(page, await processBatch(batch, pipelineDeps(deps)));
+      }
     }
     for (const event of fresh) outcome.shipped.push({ id: event.id, time: event.timestamp });
     addShipCounts(outcome, page);
@@ -126,7 +130,7 @@ export interface CloudTrailBackfillResult extends ShipCounts {
 export async function backfillCloudTrail(range: TimeWindow, deps: CloudTrailBackfillDeps): Promise<CloudTrailBackfillResult> {
   const clock = deps.clock ?? Date.now;
   const path = checkpointPath(deps.checkpointDir ?? CHECKPOINT_DIR, 'cloudtrail', [deps.region, deps.since, deps.until ?? 'now']);
-  const saved = deps.restart === true ? undefined : await readCheckpointFile<CloudTrailCheckpoint>(path);
+  const saved = deps.restart === true || deps.dryRun === true ? undefined : await readCheckpointFile<CloudTrailCheckpoint>(path);
   const resume = saved !== undefined && saved.version === 1 && saved.region === deps.region && !saved.done ? saved : undefined;
   const oldest = clock() - LOOKUP_HISTORY_MS + 60_000;
   const start = resume?.start ?? Math.max(range.start, oldest);
@@ -154,6 +158,7 @@ export async function backfillCloudTrail(range: TimeWindow, deps: CloudTrailBack
     previous = new Set(outcome.shipped.map((event) => event.id));
     result.windows += 1;
     totals = { events: totals.events + outcome.events, documents: totals.documents + outcome.documents };
+    if (deps.dryRun === true) continue;
     await writeCheckpointFile(path, {
       version: 1,
       region: deps.region,

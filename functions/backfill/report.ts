@@ -37,7 +37,13 @@ export function formatCloudWatchReport(
 /** The end-of-run summary of `backfill cloudtrail`. */
 export function formatCloudTrailReport(
   result: CloudTrailBackfillResult,
-  options: { readonly elapsedMs: number; readonly target: string; readonly region: string; readonly enrichment?: SweepSummary | string },
+  options: {
+    readonly elapsedMs: number;
+    readonly target: string;
+    readonly region: string;
+    readonly enrichment?: SweepSummary | string;
+    readonly dryRun?: boolean;
+  },
 ): string {
   const seconds = Math.max(options.elapsedMs / 1000, 0.001);
   const lines = [
@@ -53,7 +59,8 @@ export function formatCloudTrailReport(
         `${enrichment.unavailable} unknown to Athena, ${enrichment.deferred} deferred, ${enrichment.updated} documents updated`,
     );
   }
-  lines.push(`${result.events} events to ${options.target} in ${seconds.toFixed(1)} s (${Math.round(result.events / seconds)} events/s)`);
+  if (options.dryRun === true) lines.push(`dry run: ${result.events - result.skipped} events would be read; nothing was written`);
+  else lines.push(`${result.events} events to ${options.target} in ${seconds.toFixed(1)} s (${Math.round(result.events / seconds)} events/s)`);
   return lines.join('\n');
 }
 

@@ -2,8 +2,10 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { createRegistry } from '../../parsers/registry';
-import { createSinkFromTarget } from '../cli/target';
-import { assertLookupRouting, LOOKUP_CALLS_PER_SECOND } from '../cloudtrail-poller/lookup-events';
+import { assertReachable } from '../cli/reachable';
+import { createSinkFromTarget, type Target } from '../cli/target';
+import { assertLookupRouting, LOOKUP_CALLS_PER_SECOND, LOOKUP_HISTORY_MS } from '../cloudtrail-poller/lookup-events';
+import { ConfigError } from '../pipeline/errors';
 import { loadEnricherConfig } from '../enricher/config';
 import { runSweep, type SweepSummary } from '../enricher/sweep';
 import { loadOpenSearchConfig, loadPipelineConfig, type Env } from '../pipeline/config';
@@ -44,6 +46,8 @@ export interface CloudWatchFlags extends CommonFlags {
 export interface CloudTrailFlags extends CommonFlags {
   /** Run the enrichment sweep over the range afterwards (OpenSearch targets only). @default true */
   readonly enrich?: boolean;
+  /** Count the events LookupEvents returns over the range; write nothing. */
+  readonly dryRun?: boolean;
 }
 
 /** Clients the commands use; built from the standard AWS configuration unless given. */
@@ -68,8 +72,12 @@ export async function runCloudWatchBackfill(
   const config = loadPipelineConfig(env);
   const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const logs = clients.logs ?? new CloudWatchLogsClient(flags.region === undefined ? {} : { region: flags.region });
-  const groups = await resolveLogGroups(logs, flags.logGroup, io.backoff);
   const target = flags.dryRun === true ? undefined : createSinkFromTarget(flags.to, env, config.indexing);
+  if (target?.client !== undefined) await reachableOrClose(target);
+  const groups = await resolveLogGroups(logs, flags.logGroup, io.backoff).catch(async (error: unknown) => {
+    await target?.sink.close();
+    throw error;
+  });
   const results: LogGroupResult[] = [];
   try {
     for (const group of groups) {
@@ -118,13 +126,22 @@ export async function runCloudTrailBackfill(
   const clock = io.clock ?? Date.now;
   const started = clock();
   const range = parseTimeRange(flags.since, flags.until, started);
+  if (range.start < started - LOOKUP_HISTORY_MS) {
+    throw new ConfigError(
+      '--since',
+      `${new Date(range.start).toISOString()} is more than 90 days ago, and CloudTrail LookupEvents keeps only the last 90 days: ` +
+        'use --since 90d or later (older events are in the trail\'s S3 files: replay those)',
+    );
+  }
   const config = loadPipelineConfig(env);
   const registry = createRegistry(config.routes, config.userParsers);
   assertLookupRouting(registry);
   const regionConfig = flags.region === undefined ? {} : { region: flags.region };
   const cloudtrail = clients.cloudtrail ?? new CloudTrailClient(regionConfig);
   const region = await cloudtrail.config.region();
-  const target = createSinkFromTarget(flags.to, env, config.indexing);
+  const dryRun = flags.dryRun === true;
+  const target = dryRun ? undefined : createSinkFromTarget(flags.to, env, config.indexing);
+  if (target?.client !== undefined) await reachableOrClose(target);
   let result;
   try {
     io.progress.begin('CloudTrail', range);
@@ -133,7 +150,9 @@ export async function runCloudTrailBackfill(
       limiter: clients.limiter ?? createRateLimiter(LOOKUP_CALLS_PER_SECOND),
       registry,
       config,
-      sink: target.sink,
+      // A dry run builds nothing; the sink is never called.
+      sink: target?.sink ?? { write: () => Promise.reject(new Error('dry run')), close: async () => undefined },
+      ...(dryRun && { dryRun }),
       region,
       since: flags.since,
       ...(flags.until !== undefined && { until: flags.until }),
@@ -145,11 +164,12 @@ export async function runCloudTrailBackfill(
     });
   } finally {
     io.progress.stop();
-    await target.sink.close();
+    await target?.sink.close();
   }
 
   let enrichment: SweepSummary | string | undefined;
-  if (flags.enrich === false) enrichment = 'skipped (--no-enrich)';
+  if (dryRun) enrichment = 'skipped (dry run)';
+  else if (flags.enrich === false) enrichment = 'skipped (--no-enrich)';
   else if (!isOpenSearchTarget(flags.to)) enrichment = 'skipped: only documents in OpenSearch can be enriched';
   else {
     const opensearch = createOpenSearchClient(loadOpenSearchConfig(env, flags.to), { maxRetries: 2 });
@@ -164,9 +184,17 @@ export async function runCloudTrailBackfill(
     });
   }
   io.report(
-    formatCloudTrailReport(result, { elapsedMs: clock() - started, target: target.description, region, enrichment }),
+    formatCloudTrailReport(result, { elapsedMs: clock() - started, target: target?.description ?? 'nowhere (dry run)', region, enrichment, dryRun }),
   );
   return typeof enrichment === 'object' ? { enrichment } : {};
+}
+
+/** A target that cannot be reached stops the run before anything is read; its client is closed. */
+async function reachableOrClose(target: Target): Promise<void> {
+  await assertReachable(target.client!, target.endpoint!).catch(async (error: unknown) => {
+    await target.sink.close();
+    throw error;
+  });
 }
 
 function isOpenSearchTarget(to: string): boolean {

@@ -5,6 +5,7 @@ import type { Registry } from '../../parsers/registry';
 import { validateBatch } from '../pipeline/decode';
 import { DecodeError, PipelineError } from '../pipeline/errors';
 import type { LogBatch, LogEvent } from '../pipeline/types';
+import { ownTimeReader, streamTimes } from './event-times';
 import { LINE_BATCH_SIZE, batchMessageLines, splitRawText, toLogEvents, type MessageLine } from './raw-text';
 
 /** One unit of replay work: an event for the real handler, or an already decoded batch. */
@@ -13,9 +14,14 @@ export type ReplayItem =
   | { readonly kind: 'batch'; readonly source: string; readonly batch: LogBatch };
 
 export interface RawInputOptions {
-  /** Log group for raw files and CloudTrail files; required for raw text. */
+  /**
+   * Log group for raw text (and `{"message"}` lines without one); required for raw text.
+   * Files that carry their own log group, and CloudTrail files, keep theirs.
+   */
   readonly logGroup?: string;
   readonly logStream?: string;
+  /** Epoch ms for raw lines of a stream in which no line writes a time (`--time`). */
+  readonly time?: number;
   /** Account id for the `owner` of batches built from raw files. */
   readonly owner?: string;
   readonly registry: Registry;
@@ -48,13 +54,33 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
  */
 export async function readReplayItems(file: string, options: RawInputOptions): Promise<ReplayItem[]> {
   const bytes = await readFile(file);
-  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipFile(file, bytes) : bytes).toString('utf8');
-  const { mtimeMs } = await stat(file);
+  const text = decodeText(bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipFile(file, bytes) : bytes, file);
   const json = parseJson(text);
-  if (json !== undefined) return fromJson(json, file, options, mtimeMs);
+  if (json !== undefined) return fromJson(json, file, options);
   const lines = parseJsonLines(text);
-  if (lines !== undefined) return fromJson(lines, file, options, mtimeMs);
-  return fromRawText(text, file, options, mtimeMs);
+  if (lines !== undefined) return fromJson(lines, file, options);
+  return fromRawText(text, file, options);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// NUL and the C0 controls other than tab, line feed, form feed, carriage return and escape
+// (ANSI colours) never occur in log text; one of them means the file is not text.
+const CONTROL = /[\u0000-\u0008\u000b\u000e-\u001a\u001c-\u001f]/;
+
+/** The file's text, or a clear refusal: binary data must not be indexed as log lines. */
+export function decodeText(bytes: Uint8Array, file: string): string {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw new PipelineError(`${file}: binary data, not UTF-8 text (not a log file, JSON or gzip); nothing was read from it`);
+  }
+  const control = CONTROL.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(2, '0');
+    throw new PipelineError(`${file}: binary data (control byte 0x${code} at character ${control.index}), not log text or JSON; nothing was read from it`);
+  }
+  return text;
 }
 
 function gunzipFile(file: string, bytes: Buffer): Buffer {
@@ -65,11 +91,12 @@ function gunzipFile(file: string, bytes: Buffer): Buffer {
   }
 }
 
-function fromJson(value: unknown, source: string, options: RawInputOptions, mtimeMs: number): ReplayItem[] {
+/** The replay items of a parsed JSON value (one object, an array, or NDJSON's values). */
+export function fromJson(value: unknown, source: string, options: RawInputOptions): ReplayItem[] {
   const values = Array.isArray(value) ? value : [value];
   const items: ReplayItem[] = [];
   const cloudTrail: Record<string, unknown>[] = [];
-  const lines: MessageLine[] = [];
+  const lines: UndatedLine[] = [];
   for (const [position, item] of values.entries()) {
     if (!isObject(item)) throw new DecodeError('shape', `${source}: expected JSON objects, found ${typeof item}`);
     if (isObject(item.awslogs)) {
@@ -83,7 +110,7 @@ function fromJson(value: unknown, source: string, options: RawInputOptions, mtim
     } else if (typeof item.eventSource === 'string' && typeof item.eventTime === 'string') {
       cloudTrail.push(item);
     } else if (typeof item.message === 'string') {
-      lines.push(messageLine(item, position, source, options, mtimeMs));
+      lines.push(messageLine(item, position, source, options));
     } else {
       throw new DecodeError(
         'shape',
@@ -92,26 +119,63 @@ function fromJson(value: unknown, source: string, options: RawInputOptions, mtim
     }
   }
   if (cloudTrail.length > 0) items.push(...cloudTrailBatches(cloudTrail, source, options));
-  for (const batch of batchMessageLines(lines, options.owner ?? UNKNOWN_ACCOUNT)) items.push({ kind: 'batch', source, batch });
+  const dated = dateLines(lines, options.registry, options.time, source);
+  for (const batch of batchMessageLines(dated, options.owner ?? UNKNOWN_ACCOUNT)) items.push({ kind: 'batch', source, batch });
   return items;
+}
+
+/** A `{"logGroup","message"}` line that may not have a time yet. */
+export type UndatedLine = Omit<MessageLine, 'timestamp'> & { readonly timestamp?: number };
+
+/** Dates lines without a `timestamp` by the rule of `streamTimes`, per log group and stream. */
+function dateLines(lines: readonly UndatedLine[], registry: Registry, fallback: number | undefined, source: string): MessageLine[] {
+  const streams = new Map<string, number[]>();
+  for (const [position, line] of lines.entries()) {
+    const key = `${line.logGroup}\u0000${line.logStream}`;
+    let positions = streams.get(key);
+    if (positions === undefined) streams.set(key, (positions = []));
+    positions.push(position);
+  }
+  const times: (number | undefined)[] = lines.map((line) => line.timestamp);
+  for (const positions of streams.values()) {
+    const { logGroup, logStream } = lines[positions[0]!]!;
+    const timeOf = ownTimeReader(registry, logGroup, logStream);
+    const own = positions.map((position) => lines[position]!.timestamp ?? timeOf(lines[position]!.message));
+    const dated = streamTimes(own, fallback);
+    for (const [at, position] of positions.entries()) times[position] = dated[at];
+  }
+  return lines.map((line, position) => {
+    const timestamp = times[position];
+    if (timestamp === undefined) throw noTime(source, `log stream ${line.logGroup} ${line.logStream}`);
+    return { ...line, timestamp };
+  });
+}
+
+function noTime(source: string, where: string): PipelineError {
+  return new PipelineError(
+    `${source}: no line of ${where} has a time of its own to date the others by; give --time (an ISO 8601 time such as 2026-11-21T10:00:00Z)`,
+  );
 }
 
 /** CloudTrail records as a trail's log group would deliver them: one compact JSON event per message. */
 function cloudTrailBatches(records: Record<string, unknown>[], source: string, options: RawInputOptions): ReplayItem[] {
-  const logGroup = options.logGroup ?? CLOUDTRAIL_LOG_GROUP;
+  // A CloudTrail file always goes to the CloudTrail parser: `--log-group` names raw text only.
+  const logGroup = CLOUDTRAIL_LOG_GROUP;
+  const logStream = options.logStream ?? 'replay';
   const messages = records.map((record) => JSON.stringify(record));
+  const timestamps = records.map((record) => Date.parse(String(record.eventTime)) || 0);
   // eventID is the document id anyway (the parser says so); a record without one gets an
   // id derived from its content, so replaying the file from anywhere never duplicates it.
-  const derived = toLogEvents(logGroup, messages, 0);
+  const derived = toLogEvents(logGroup, logStream, messages, timestamps);
   const events: LogEvent[] = records.map((record, position) => ({
     id: typeof record.eventID === 'string' && record.eventID !== '' ? record.eventID : derived[position]!.id,
-    timestamp: Date.parse(String(record.eventTime)) || 0,
+    timestamp: timestamps[position]!,
     message: messages[position]!,
   }));
   return chunk(events).map((logEvents) => ({
     kind: 'batch' as const,
     source,
-    batch: makeBatch(logGroup, options.logStream ?? 'replay', options.owner ?? accountOf(records[0]), logEvents),
+    batch: makeBatch(logGroup, logStream, options.owner ?? accountOf(records[0]), logEvents),
   }));
 }
 
@@ -121,8 +185,7 @@ export function messageLine(
   position: number,
   source: string,
   options: Pick<RawInputOptions, 'logGroup' | 'logStream'>,
-  fallbackTimestamp: number,
-): MessageLine {
+): UndatedLine {
   const logGroup = typeof item.logGroup === 'string' ? item.logGroup : options.logGroup;
   if (logGroup === undefined) {
     throw new PipelineError(`${source}: line ${position + 1} has no "logGroup" and no --log-group was given`);
@@ -132,21 +195,26 @@ export function messageLine(
     logGroup,
     logStream: typeof item.logStream === 'string' ? item.logStream : (options.logStream ?? 'replay'),
     message: item.message,
-    timestamp: typeof item.timestamp === 'number' && Number.isFinite(item.timestamp) ? item.timestamp : fallbackTimestamp,
+    ...(typeof item.timestamp === 'number' && Number.isFinite(item.timestamp) && { timestamp: item.timestamp }),
     ...(typeof item.id === 'string' && item.id !== '' && { id: item.id }),
   };
 }
 
-function fromRawText(text: string, source: string, options: RawInputOptions, mtimeMs: number): ReplayItem[] {
-  if (options.logGroup === undefined) {
+function fromRawText(text: string, source: string, options: RawInputOptions): ReplayItem[] {
+  const { logGroup } = options;
+  if (logGroup === undefined) {
     throw new PipelineError(`${source}: raw log text needs --log-group (it decides how the file is split and parsed)`);
   }
-  const parser = options.registry.route(options.logGroup).id;
-  const events = toLogEvents(options.logGroup, splitRawText(text, parser), mtimeMs);
+  const logStream = options.logStream ?? 'replay';
+  const messages = splitRawText(text, options.registry.route(logGroup).id);
+  const timeOf = ownTimeReader(options.registry, logGroup, logStream);
+  const times = streamTimes(messages.map(timeOf), options.time);
+  if (messages.length > 0 && times[0] === undefined) throw noTime(source, `the file`);
+  const events = toLogEvents(logGroup, logStream, messages, times as number[]);
   return chunk(events).map((logEvents) => ({
     kind: 'batch' as const,
     source,
-    batch: makeBatch(options.logGroup!, options.logStream ?? 'replay', options.owner ?? UNKNOWN_ACCOUNT, logEvents),
+    batch: makeBatch(logGroup, logStream, options.owner ?? UNKNOWN_ACCOUNT, logEvents),
   }));
 }
 

@@ -5,6 +5,7 @@ import { processBatch } from '../pipeline/process';
 import { createShipper } from '../shipper/shipper';
 import { addBatch, addSummary, emptySummary, type InvocationSummary } from '../shipper/summary';
 import type { Sink } from '../pipeline/sink';
+import { stat } from 'node:fs/promises';
 import { expandPaths, readReplayItems, type RawInputOptions } from './inputs';
 import type { Progress } from './progress';
 
@@ -18,6 +19,8 @@ export interface ReplayOptions extends Omit<RawInputOptions, 'registry'> {
 export interface ReplayReport {
   readonly summary: InvocationSummary;
   readonly files: number;
+  /** Log events read from the files, stored or not (a refused batch still counts here). */
+  readonly eventsRead: number;
   /** Files or batches that could not be read or stored, with the reason. */
   readonly errors: string[];
 }
@@ -38,35 +41,51 @@ export async function replayFiles(paths: readonly string[], options: ReplayOptio
   const files = await expandPaths(paths);
   const summary = emptySummary();
   const errors: string[] = [];
+  const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
+  let eventsRead = 0;
 
-  options.progress.start(files.length, 'files');
-  for (const file of files) {
-    let produced = 0;
+  // Progress counts bytes of the files, advanced batch by batch, so one big file moves the bar too.
+  options.progress.start(sizes.reduce((sum, size) => sum + size, 0));
+  for (const [position, file] of files.entries()) {
+    const size = sizes[position]!;
+    let advanced = 0;
     try {
       const items = await readReplayItems(file, { ...options, registry });
-      for (const item of items) {
+      for (const [at, item] of items.entries()) {
+        let events: number;
+        let produced: number;
         if (item.kind === 'event') {
           const { summary: shipped } = await ship(item.event);
           addSummary(summary, shipped);
-          produced += documentsOf(shipped);
+          events = shipped.received;
+          eventsRead += events;
+          produced = documentsOf(shipped);
           errors.push(...shipped.recordErrors.map((reason) => `${file}: record ${reason}`));
         } else {
+          events = item.batch.logEvents.length;
+          // Counted before the write: a batch the sink refuses was still read.
+          eventsRead += events;
           const outcome = await processBatch(item.batch, deps);
           addBatch(summary, outcome);
-          produced += outcome.received;
+          produced = outcome.received;
         }
+        const reached = Math.round((size * (at + 1)) / items.length);
+        options.progress.advance(reached - advanced, events, produced);
+        advanced = reached;
       }
     } catch (error) {
       // One unreadable file or refused batch must not stop the others: report it and go on.
       if (!(error instanceof Error)) throw error;
       const known = error instanceof PipelineError || error instanceof SyntaxError;
-      errors.push(`${file}: ${known ? error.message : `${error.name}: ${error.message}`}`);
+      const message = known ? error.message : `${error.name}: ${error.message}`;
+      // Most input errors name their file already; say it once.
+      errors.push(message.startsWith(`${file}: `) ? message : `${file}: ${message}`);
     }
-    options.progress.advance(1, produced);
+    if (advanced < size) options.progress.advance(size - advanced, 0, 0);
   }
   options.progress.stop();
   await options.sink.close();
-  return { summary, files: files.length, errors };
+  return { summary, files: files.length, eventsRead, errors };
 }
 
 function documentsOf(summary: InvocationSummary): number {
@@ -77,7 +96,7 @@ function documentsOf(summary: InvocationSummary): number {
 export function formatReport(report: ReplayReport, target: string): string {
   const { summary } = report;
   const lines = [
-    `Replayed ${report.files} file(s), ${summary.batches} batch(es), ${summary.received} log event(s) -> ${target}`,
+    `Replayed ${report.files} file(s), ${summary.batches} batch(es), ${report.eventsRead} log event(s) -> ${target}`,
   ];
   const indices = Object.entries(summary.sink.byIndex).sort(([a], [b]) => a.localeCompare(b));
   if (indices.length > 0) {

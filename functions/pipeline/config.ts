@@ -212,9 +212,11 @@ export function readChoice<const T extends readonly string[]>(
 export function readInteger(env: Env, variable: string, fallback: number, min: number, max: number): number {
   const value = env[variable];
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value.trim())) throw new ConfigError(variable, `"${value}" is not a whole number`);
+  // A signed whole number is read as one, so `-5` is reported as out of range, not as "not a number".
+  if (!/^[-+]?\d+$/.test(value.trim())) throw new ConfigError(variable, `"${value}" is not a whole number`);
   const number = Number(value);
-  if (number < min || number > max) throw new ConfigError(variable, `${number} is outside ${min}..${max}`);
+  if (number < min) throw new ConfigError(variable, `${number} is below the minimum ${min} (allowed: ${min}..${max})`);
+  if (number > max) throw new ConfigError(variable, `${number} is above the maximum ${max} (allowed: ${min}..${max})`);
   return number;
 }
 

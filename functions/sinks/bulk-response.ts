@@ -37,14 +37,17 @@ const RETRYABLE_TYPES: ReadonlySet<string> = new Set([
 
 /** Classifies one bulk item (written with `create`). */
 export function classifyItem(item: BulkItem): ItemOutcome {
-  const { status } = item;
+  // No status (a reply cut by filter_path, or a malformed item) compares as no range.
+  const status = item.status ?? 0;
+  // Stryker disable next-line StringLiteral: '' only stands for "no error type"; no set holds either text.
   const type = item.error?.type ?? '';
   // Checked before the status: a flood-stage block arrives as 429, which would otherwise retry.
   if (BLOCKING_TYPES.has(type)) return 'blocked';
-  if (status !== undefined && status >= 200 && status < 300 && item.error === undefined) return 'done';
+  if (status >= 200 && status < 300 && item.error === undefined) return 'done';
   if (status === 409 || type === 'version_conflict_engine_exception') return 'duplicate';
+  // The type decides over a 4xx status: overloaded nodes are worth asking again.
   if (RETRYABLE_TYPES.has(type)) return 'retryable';
-  if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) return 'rejected';
+  if (status >= 400 && status < 500 && status !== 429 && status !== 408) return 'rejected';
   // 429, 408, 5xx, and anything unexpected (no status, 3xx): retry; retries are bounded.
   return 'retryable';
 }

@@ -75,6 +75,12 @@ interface IndexResult {
 
 /** Stops the whole write: the request cannot succeed by retrying now. */
 class WriteStopped extends Error {
+  /**
+   * Documents of the stopped phase (main or dead-letter write) already stored or found
+   * there before it stopped: they are not counted as unindexed.
+   */
+  settled = 0;
+
   constructor(
     message: string,
     readonly clusterBlocked: boolean,
@@ -158,7 +164,7 @@ export class OpenSearchSink implements Sink {
       return outcome;
     } catch (error) {
       if (!(error instanceof WriteStopped)) throw error;
-      const unindexed = documents.length - settled;
+      const unindexed = documents.length - settled - error.settled;
       throw error.clusterBlocked
         ? new ClusterBlockedError(error.message, unindexed, { cause: error.cause })
         : new SinkError(error.message, unindexed, { cause: error.cause });
@@ -190,7 +196,13 @@ export class OpenSearchSink implements Sink {
     };
     let pending = documents;
     for (;;) {
-      const results = await this.#sendAll(pending, deadline);
+      let results: DocumentResult[];
+      try {
+        results = await this.#sendAll(pending, deadline);
+      } catch (error) {
+        if (error instanceof WriteStopped) error.settled += result.indexed.length + result.duplicates.length;
+        throw error;
+      }
       const again: EncodedDocument[] = [];
       let reason = '';
       pending.forEach((encoded, position) => {
@@ -225,20 +237,27 @@ export class OpenSearchSink implements Sink {
     const requests = cutRequests(documents, this.#limits);
     const results: DocumentResult[][] = [];
     let next = 0;
-    let stopped: unknown;
+    // The first error stops every worker; requests already in flight still finish.
+    const stops: unknown[] = [];
     const worker = async (): Promise<void> => {
-      while (stopped === undefined && next < requests.length) {
+      while (stops.length === 0 && next < requests.length) {
         const position = next++;
         try {
           results[position] = await this.#send(requests[position] ?? [], deadline);
         } catch (error) {
-          stopped ??= error;
+          stops.push(error);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#concurrency, requests.length) }, worker));
-    if (stopped !== undefined) throw stopped;
-    return results.flat();
+    const flat = results.flat();
+    const [stopped] = stops;
+    if (stopped instanceof WriteStopped) {
+      for (const other of stops) if (other !== stopped && other instanceof WriteStopped) stopped.settled += other.settled;
+      stopped.settled += countSettled(flat);
+    }
+    if (stops.length > 0) throw stopped;
+    return flat;
   }
 
   /** One bulk request; a 413 splits it in halves, recursively. */
@@ -255,7 +274,8 @@ export class OpenSearchSink implements Sink {
     }
     const items = readBulkItems(body, documents.length);
     if (typeof items === 'string') throw new WriteStopped(`unexpected bulk reply: ${items}`, false);
-    return items.map((item): DocumentResult => {
+    let blocked: WriteStopped | undefined;
+    const results = items.map((item): DocumentResult => {
       const error = item.error ?? { type: 'unknown', reason: '' };
       switch (classifyItem(item)) {
         case 'done':
@@ -267,12 +287,19 @@ export class OpenSearchSink implements Sink {
         case 'retryable':
           return { kind: 'retryable', reason: describe(item.status, error) };
         case 'blocked':
-          throw new WriteStopped(
+          blocked ??= new WriteStopped(
             `the cluster refuses writes: ${describe(item.status, error)}`,
             error.type === 'cluster_block_exception',
           );
+          return { kind: 'retryable', reason: blocked.message };
       }
     });
+    if (blocked !== undefined) {
+      // The other items of the reply were applied: those stored are not unindexed.
+      blocked.settled = countSettled(results);
+      throw blocked;
+    }
+    return results;
   }
 
   /** What a whole-request failure means for its documents. */
@@ -290,7 +317,13 @@ export class OpenSearchSink implements Sink {
         case 'split': {
           if (documents.length === 1) return [{ kind: 'rejected', status: 413, error: TOO_LARGE }];
           const [first, second] = splitRequest(documents);
-          return [...(await this.#send(first, deadline)), ...(await this.#send(second, deadline))];
+          const firstResults = await this.#send(first, deadline);
+          try {
+            return [...firstResults, ...(await this.#send(second, deadline))];
+          } catch (stop) {
+            if (stop instanceof WriteStopped) stop.settled += countSettled(firstResults);
+            throw stop;
+          }
         }
         case 'retry':
           return documents.map(() => ({ kind: 'retryable', reason: describe(status, cause) }));
@@ -322,6 +355,13 @@ export class OpenSearchSink implements Sink {
     const limit = Number.isFinite(configured) && configured > 0 ? Math.min(configured, left) : left;
     return { requestTimeout: Math.max(MIN_REQUEST_TIMEOUT_MS, limit) };
   }
+}
+
+/** Documents of `results` stored now or found already there. */
+function countSettled(results: readonly DocumentResult[]): number {
+  let settled = 0;
+  for (const result of results) if (result.kind === 'done' || result.kind === 'duplicate') settled += 1;
+  return settled;
 }
 
 function describe(status: number | undefined, error: ItemError | undefined): string {

@@ -2,7 +2,7 @@ import { Aws, CfnOutput, Duration, Fn, Stack, Tags, Validations, type StackProps
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct, IDependable } from 'constructs';
-import type { AlertSettings, DeploymentConfig, RouteSettings } from '../config';
+import { parsersVariable, type AlertSettings, type DeploymentConfig, type RouteSettings } from '../config';
 import { AthenaActivity } from '../constructs/athena-activity';
 import { DashboardAssets } from '../constructs/dashboard-assets';
 import { DeadLetterQueues } from '../constructs/dead-letter';
@@ -50,6 +50,8 @@ export class PipelineStack extends Stack {
       OPENSEARCH_ENDPOINT: this.backend.endpoint,
       OPENSEARCH_AUTH: this.backend.auth,
       INDEX_PREFIX: config.indexing.prefix,
+      // The shipper and redrive parse with them; the assets function makes their templates.
+      ...(config.parsers.length > 0 && { PARSERS_JSON: parsersVariable(config.parsers) }),
     };
     const pipelineEnvironment = {
       ...backendEnvironment,

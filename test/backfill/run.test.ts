@@ -148,4 +148,20 @@ describe('runCloudTrailBackfill', () => {
     expect(reports[1]).toContain('enrichment: skipped (--no-enrich)');
     expect(athenaMock.calls()).toHaveLength(0);
   });
+
+  it('--dry-run counts the events over the range and writes nothing', async () => {
+    await runCloudTrailBackfill({ since: '7d', to: fake.url, checkpointDir: directory, dryRun: true }, {}, io(), clients);
+    expect(fake.requests).toHaveLength(0);
+    expect(await readdir(directory)).toEqual([]);
+    expect(athenaMock.calls()).toHaveLength(0);
+    expect(reports[0]).toContain('dry run: 30 events would be read; nothing was written');
+    expect(reports[0]).toContain('enrichment: skipped (dry run)');
+  });
+
+  it('refuses --since beyond the 90 days LookupEvents keeps, before calling AWS', async () => {
+    await expect(runCloudTrailBackfill({ since: '120d', to: fake.url, checkpointDir: directory }, {}, io(), clients)).rejects.toThrow(
+      /^--since: 2026-07-25T12:00:00\.000Z is more than 90 days ago/,
+    );
+    expect(cloudtrailMock.calls()).toHaveLength(0);
+  });
 });

@@ -65,8 +65,8 @@ describe('cwl-opensearch (the bin)', () => {
 
   it('names the bad input line', () => {
     const result = run(['parse'], 'not json\n');
-    expect(result.status).toBe(2);
-    expect(result.stderr).toBe('cwl-opensearch: stdin line 1 is not JSON; give raw messages with --log-group\n');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('cwl-opensearch: stdin line 1: not JSON; give raw messages with --log-group\n');
   });
 
   it('names a bad configuration variable', () => {

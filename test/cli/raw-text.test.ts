@@ -44,11 +44,15 @@ describe('splitRawText', () => {
 
 describe('toLogEvents', () => {
   it('derives stable ids, distinct for repeated messages', () => {
-    const first = toLogEvents('/g', ['x', 'x', 'y'], 5);
-    const again = toLogEvents('/g', ['x', 'x', 'y'], 9);
+    const first = toLogEvents('/g', 's', ['x', 'x', 'y'], [5, 5, 5]);
+    const again = toLogEvents('/g', 's', ['x', 'x', 'y'], [9, 9, 9]);
     expect(first.map((event) => event.id)).toEqual(again.map((event) => event.id));
     expect(new Set(first.map((event) => event.id)).size).toBe(3);
-    expect(toLogEvents('/other', ['x'], 5)[0]!.id).not.toBe(first[0]!.id);
+    expect(toLogEvents('/other', 's', ['x'], [5])[0]!.id).not.toBe(first[0]!.id);
     expect(first[0]).toMatchObject({ timestamp: 5, message: 'x' });
+  });
+
+  it('gives the same line in two log streams two ids', () => {
+    expect(toLogEvents('/g', 'host-a', ['x'], [5])[0]!.id).not.toBe(toLogEvents('/g', 'host-b', ['x'], [5])[0]!.id);
   });
 });

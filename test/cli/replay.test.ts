@@ -62,7 +62,7 @@ describe('replayFiles', () => {
       join(dir, 'kinesis.json'),
       JSON.stringify({ Records: [{ kinesis: { data: encodePayload(makeBatch('/ecs/b', ['three'])), sequenceNumber: '1' } }] }),
     );
-    writeFileSync(join(dir, 'lines.ndjson'), '{"logGroup":"/ecs/c","message":"four"}\n{"logGroup":"/ecs/c","message":"five"}\n');
+    writeFileSync(join(dir, 'lines.ndjson'), '{"logGroup":"/ecs/c","message":"four","timestamp":1795341601000}\n{"logGroup":"/ecs/c","message":"five"}\n');
     writeFileSync(join(dir, 'trail.json.gz'), gzipSync(JSON.stringify({ Records: [cloudTrailEvent('e-1'), cloudTrailEvent('e-2', 's3.amazonaws.com')] })));
     writeFileSync(join(dir, 'events.json'), JSON.stringify([subscriptionEvent(makeBatch('/ecs/d', ['six']))]));
     const { sink, report } = await replay([dir]);
@@ -78,7 +78,7 @@ describe('replayFiles', () => {
 
   it('keeps repeated {"logGroup","message"} lines as distinct events, batched together', async () => {
     const dir = workDir();
-    const line = (message: string, logGroup = '/ecs/a') => JSON.stringify({ logGroup, message });
+    const line = (message: string, logGroup = '/ecs/a') => JSON.stringify({ logGroup, message, timestamp: 1795341601000 });
     writeFileSync(join(dir, 'lines.ndjson'), [line('heartbeat ok'), line('heartbeat ok'), line('heartbeat ok'), line('other', '/ecs/b')].join('\n'));
     const { sink, report } = await replay([dir]);
     expect(report.summary.sink).toMatchObject({ indexed: 4, duplicates: 0 });
@@ -131,6 +131,23 @@ describe('replayFiles', () => {
     expect(report.errors[1]).toMatch(/b-corrupt\.json: cannot decode batch \(gzip\)/);
     expect(report.errors[2]).toMatch(/c-wrong\.json: .*not a subscription event.*keys: hello/);
     expect(sink.documents()).toHaveLength(1);
+  });
+
+  it('moves the progress by bytes of the total, batch by batch, with the events they held', async () => {
+    const dir = workDir();
+    const file = join(dir, 'big.log');
+    const text = Array.from({ length: 2500 }, (_, at) => `2026-11-21T10:00:00.000Z line ${at}`).join('\n');
+    writeFileSync(file, text);
+    writeFileSync(join(dir, 'small.json'), JSON.stringify(makeBatch('/ecs/a', ['one'])));
+    const calls: { start?: number; steps: [number, number, number][] } = { steps: [] };
+    const progress = { start: (total: number) => (calls.start = total), advance: (bytes: number, events: number, documents: number) => calls.steps.push([bytes, events, documents]), stop: () => undefined };
+    const sink = new MemorySink();
+    await replayFiles([dir], { config, sink, progress, logGroup: '/ecs/app' });
+    const total = Buffer.byteLength(text) + Buffer.byteLength(JSON.stringify(makeBatch('/ecs/a', ['one'])));
+    expect(calls.start).toBe(total);
+    // The big file moves the bar three times (1000 + 1000 + 500 events), not once at its end.
+    expect(calls.steps.map(([, events]) => events)).toEqual([1000, 1000, 500, 1]);
+    expect(calls.steps.reduce((sum, [bytes]) => sum + bytes, 0)).toBe(total);
   });
 
   it('says which path does not exist', async () => {

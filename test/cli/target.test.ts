@@ -10,16 +10,26 @@ describe('createSinkFromTarget', () => {
     ['stdout', 'stdout'],
     ['file:./out', 'bulk NDJSON files in'],
     ['http://127.0.0.1:9200', 'OpenSearch at http://127.0.0.1:9200 (auth none)'],
-    ['localhost:9200', 'OpenSearch at https://localhost:9200 (auth none)'],
-    ['search-logs-x.eu-west-1.es.amazonaws.com', 'OpenSearch at https://search-logs-x.eu-west-1.es.amazonaws.com (auth sigv4)'],
+    ['https://search-logs-x.eu-west-1.es.amazonaws.com', 'OpenSearch at https://search-logs-x.eu-west-1.es.amazonaws.com (auth sigv4)'],
   ])('%s -> %s', async (to, description) => {
     const target = createSinkFromTarget(to, {}, indexing);
     expect(target.description).toContain(description);
     await target.sink.close();
   });
 
-  it.each([['s3://bucket/x'], ['fil:./out'], ['']])('refuses %j naming --to', (to) => {
-    expect(() => createSinkFromTarget(to, {}, indexing)).toThrow(ConfigError);
-    expect(() => createSinkFromTarget(to, {}, indexing)).toThrow(/^--to: .* use file:<dir>, stdout, or an OpenSearch URL/);
+  it.each([['s3://bucket/x'], ['fil:./out'], [''], ['./out'], ['stout'], ['localhost:9200'], ['search-x.eu-west-1.es.amazonaws.com']])(
+    'refuses %j naming --to',
+    (to) => {
+      expect(() => createSinkFromTarget(to, {}, indexing)).toThrow(ConfigError);
+      expect(() => createSinkFromTarget(to, {}, indexing)).toThrow(/^--to: .* use file:<dir>, stdout, or an OpenSearch URL/);
+    },
+  );
+
+  it('suggests the URL a bare host name probably meant', () => {
+    expect(() => createSinkFromTarget('localhost:9200', {}, indexing)).toThrow(/did you mean https:\/\/localhost:9200\?/);
+  });
+
+  it.each([['file:'], ['file:  ']])('refuses %j: a file target names its folder', (to) => {
+    expect(() => createSinkFromTarget(to, {}, indexing)).toThrow(/^--to: .* names no folder/);
   });
 });

@@ -1,15 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { parseAthenaCloudTrail } from '../../parsers/athena-cloudtrail';
 import { createRegistry } from '../../parsers/registry';
 import type { ParseContext, ParseResult } from '../../parsers/types';
+import { CORPUS_ROOT, describeCorpus } from '../helpers/required-cases';
 
 // Conformance against the shared corpus (public samples, read in place, never copied).
 
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/athena-cloudtrail/', import.meta.url));
-const PRESENT = existsSync(CORPUS);
-if (!PRESENT) console.warn(`corpus-athena: ${CORPUS} is absent, conformance tests skipped`);
+const FOLDER = 'athena-cloudtrail/';
+const CORPUS = `${CORPUS_ROOT}${FOLDER}`;
 
 type CloudTrailEvent = Record<string, unknown> & { eventID: string; eventTime: string; eventName: string; awsRegion: string };
 
@@ -32,7 +31,7 @@ function fieldsOf(result: ParseResult): Record<string, unknown> {
   return (result.fields ?? {}) as Record<string, unknown>;
 }
 
-describe.skipIf(!PRESENT)('corpus athena-cloudtrail/aws-docs (skipped when ../shared/corpus is absent)', () => {
+describeCorpus('corpus athena-cloudtrail/aws-docs', FOLDER, () => {
   const FILES = ['aws-docs/monitor-with-cloudtrail.events.json', 'aws-docs/notebooks-cloudtrail.events.json'];
 
   it.each(FILES)('%s: every event parses as an Athena event, with its id, time and region', (path) => {
@@ -108,7 +107,7 @@ describe.skipIf(!PRESENT)('corpus athena-cloudtrail/aws-docs (skipped when ../sh
   });
 });
 
-describe.skipIf(!PRESENT)('corpus athena-cloudtrail/datadog trail delivery (skipped when ../shared/corpus is absent)', () => {
+describeCorpus('corpus athena-cloudtrail/datadog trail delivery', FOLDER, () => {
   interface Batch {
     logGroup: string;
     logStream: string;

@@ -1,17 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { parseLambdaPlatform } from '../../parsers/lambda-platform';
 import { createRegistry } from '../../parsers/registry';
 import type { ParseContext, ParseResult } from '../../parsers/types';
+import { CORPUS_ROOT, describeCorpus } from '../helpers/required-cases';
 
 // Conformance against the shared corpus (public samples, read in place, never copied).
 // Expected values are read off the corpus files by hand or taken from Datadog's
 // approved outputs, converted to this schema's units.
 
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/lambda-report/', import.meta.url));
-const PRESENT = existsSync(CORPUS);
-if (!PRESENT) console.warn(`corpus-lambda: ${CORPUS} is absent, conformance tests skipped`);
+const FOLDER = 'lambda-report/';
+const CORPUS = `${CORPUS_ROOT}${FOLDER}`;
 
 interface Batch {
   readonly logGroup: string;
@@ -44,7 +43,7 @@ function reportOf(parsed: { message: string; result: ParseResult }[]): Record<st
   return lambdaOf(reports[0]!.result);
 }
 
-describe.skipIf(!PRESENT)('corpus lambda-report/datadog batches (skipped when ../shared/corpus is absent)', () => {
+describeCorpus('corpus lambda-report/datadog batches', FOLDER, () => {
   const BATCHES = [
     'datadog/snapshots/cloudwatch_log_coldstart.json',
     'datadog/snapshots/cloudwatch_log_timeout.json',
@@ -119,7 +118,7 @@ describe.skipIf(!PRESENT)('corpus lambda-report/datadog batches (skipped when ..
   );
 });
 
-describe.skipIf(!PRESENT)('corpus lambda-report/datadog enhanced metrics vs approved outputs (skipped when ../shared/corpus is absent)', () => {
+describeCorpus('corpus lambda-report/datadog enhanced metrics vs approved outputs', FOLDER, () => {
   // Datadog's forwarder constants (enhanced_lambda_metrics.py): cost = GB-s × price + request price.
   const PRICE_PER_GB_SECOND = 0.0000166667;
   const PRICE_PER_REQUEST = 0.0000002;
@@ -173,7 +172,7 @@ describe.skipIf(!PRESENT)('corpus lambda-report/datadog enhanced metrics vs appr
   });
 });
 
-describe.skipIf(!PRESENT)('corpus lambda-report/aws-docs (skipped when ../shared/corpus is absent)', () => {
+describeCorpus('corpus lambda-report/aws-docs', FOLDER, () => {
   const CONTEXT: ParseContext = {
     logGroup: '/aws/lambda/my-function',
     logStream: '2019/06/07/[$LATEST]e6f4a0c4241adcd70c262d34c0bbc85c',

@@ -1,22 +1,18 @@
 /**
  * Conformance over the shared corpus of real and test slow logs (../shared/corpus,
- * beside the project; see its SOURCES.md). Skipped, with a note, when it is absent.
+ * beside the project; see its SOURCES.md). A visible skip when it is absent; a failure with CI=true.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseSlowQuery } from '../../parsers/rds-mysql-slowquery';
 import type { ParseContext, ParseResult } from '../../parsers/types';
+import { CORPUS_ROOT, describeCorpus, nonEmpty } from '../helpers/required-cases';
 import { splitEntries } from '../helpers/slowlog-entries';
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CORPUS = resolve(PROJECT_ROOT, '../shared/corpus/mysql-slowlog');
-const HAS_CORPUS = existsSync(CORPUS);
-if (!HAS_CORPUS) {
-  console.warn(`corpus-mysql: skipped — ${CORPUS} does not exist (the shared corpus is not checked out beside the project)`);
-}
+const FOLDER = 'mysql-slowlog';
+const CORPUS = `${CORPUS_ROOT}${FOLDER}`;
 
 const FILE_CONTEXT: ParseContext = { logGroup: '/aws/rds/instance/corpus/slowquery', logStream: 'corpus', timestamp: 0 };
 
@@ -35,7 +31,7 @@ const EXPECTED_FAILURES: Record<string, { readonly entries: 'all' | readonly num
 };
 
 const logFiles = (folder: string): string[] =>
-  HAS_CORPUS ? readdirSync(resolve(CORPUS, folder)).filter((name) => !name.endsWith('.json')).sort() : [];
+  readdirSync(resolve(CORPUS, folder)).filter((name) => !name.endsWith('.json')).sort();
 
 const read = (...path: string[]): string => readFileSync(resolve(CORPUS, ...path), 'utf8');
 
@@ -44,7 +40,7 @@ function expectedToFail(file: string, index: number): string | undefined {
   return rule && (rule.entries === 'all' || rule.entries.includes(index)) ? rule.why : undefined;
 }
 
-describe.skipIf(!HAS_CORPUS)('corpus: every entry of the Beats and Percona slow logs', () => {
+describeCorpus('corpus: every entry of the Beats and Percona slow logs', FOLDER, () => {
   const files = [
     ...logFiles('elastic-beats').map((name) => ['elastic-beats', name] as const),
     ...logFiles('percona-toolkit').map((name) => ['percona-toolkit', name] as const),
@@ -55,7 +51,7 @@ describe.skipIf(!HAS_CORPUS)('corpus: every entry of the Beats and Percona slow 
     expect(splitEntries(read('elastic-beats', 'mysql-ubuntu-5.5.53.log'))).toHaveLength(14);
   });
 
-  it.each(files)('%s/%s', (folder, file) => {
+  it.each(nonEmpty(files, `slow logs in ${CORPUS}`))('%s/%s', (folder, file) => {
     const entries = splitEntries(read(folder, file));
     expect(entries.length).toBeGreaterThan(0);
     entries.forEach((entry, index) => {
@@ -117,7 +113,7 @@ function normalise(expected: unknown): unknown {
 
 const BEATS_EXPECTED = ['mysql-ubuntu-8.0.15.log', 'mariadb-10.3.13.log'];
 
-describe.skipIf(!HAS_CORPUS)('corpus: Beats expected values', () => {
+describeCorpus('corpus: Beats expected values', FOLDER, () => {
   it.each(BEATS_EXPECTED)('%s', (file) => {
     const expectedDocs = JSON.parse(read('elastic-beats', `${file}-expected.json`)) as Record<string, unknown>[];
     const entries = splitEntries(read('elastic-beats', file));
@@ -155,7 +151,7 @@ const contextOf = (payload: Payload, event: LogEvent): ParseContext => ({
   timestamp: Number(event.timestamp),
 });
 
-describe.skipIf(!HAS_CORPUS)('corpus: CloudWatch subscription payloads', () => {
+describeCorpus('corpus: CloudWatch subscription payloads', FOLDER, () => {
   it('honeycomb RDS MySQL 5.6 payload: the encoded fixture decodes to the decoded file', () => {
     const encoded = JSON.parse(read('cloudwatch', 'honeycomb-mysql-cloudwatch.fixture.json')) as { awslogs: { data: string } };
     const decoded = JSON.parse(gunzipSync(Buffer.from(encoded.awslogs.data, 'base64')).toString('utf8')) as Payload;

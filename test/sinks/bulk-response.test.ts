@@ -25,6 +25,25 @@ describe('classifyItem', () => {
     ['400 illegal argument', { status: 400, error: error('illegal_argument_exception') }, 'rejected'],
     ['400 invalid index name', { status: 400, error: error('invalid_index_name_exception') }, 'rejected'],
     ['404 index not found', { status: 404, error: error('index_not_found_exception') }, 'rejected'],
+    // OpenSearch's own name for a full write queue, and the older Elasticsearch one.
+    ['429 rejected_execution_exception', { status: 429, error: error('rejected_execution_exception') }, 'retryable'],
+    // The retryable types decide over a status that alone would mean a permanent rejection.
+    ['400 es_rejected_execution_exception', { status: 400, error: error('es_rejected_execution_exception') }, 'retryable'],
+    ['400 rejected_execution_exception', { status: 400, error: error('rejected_execution_exception') }, 'retryable'],
+    ['400 circuit_breaking_exception', { status: 400, error: error('circuit_breaking_exception') }, 'retryable'],
+    ['no status, version conflict', { status: undefined, error: error('version_conflict_engine_exception') }, 'duplicate'],
+    ['no status, cluster block', { status: undefined, error: error('cluster_block_exception') }, 'blocked'],
+    ['no status, mapping error', { status: undefined, error: error('mapper_parsing_exception') }, 'retryable'],
+    ['2xx with an error object', { status: 201, error: error('exception') }, 'retryable'],
+    ['299', { status: 299 }, 'done'],
+    ['100 continue', { status: 100 }, 'retryable'],
+    ['199', { status: 199 }, 'retryable'],
+    ['300', { status: 300 }, 'retryable'],
+    ['301 redirect', { status: 301 }, 'retryable'],
+    ['399', { status: 399 }, 'retryable'],
+    ['499', { status: 499, error: error('exception') }, 'rejected'],
+    ['500 without error', { status: 500 }, 'retryable'],
+    ['0', { status: 0 }, 'retryable'],
   ])('%s -> %s', (_name, item, expected) => {
     expect(classifyItem(item)).toBe(expected);
   });
@@ -47,6 +66,11 @@ describe('classifyRequestFailure', () => {
     [401, undefined, 'fatal'],
     [403, error('security_exception'), 'fatal'],
     [404, error('index_not_found_exception'), 'fatal'],
+    [429, error('rejected_execution_exception'), 'retry'],
+    [499, undefined, 'fatal'],
+    [599, undefined, 'retry'],
+    [301, undefined, 'fatal'],
+    [413, error('cluster_block_exception'), 'blocked'],
   ])('HTTP %i %j -> %s', (status, cause, expected) => {
     expect(classifyRequestFailure(status, cause)).toBe(expected);
   });
@@ -82,7 +106,33 @@ describe('readBulkItems', () => {
   });
 
   it('marks an item without a status as such', () => {
-    expect(readBulkItems({ errors: true, items: [{ create: {} }] }, 1)).toEqual([{ status: undefined }]);
+    expect(readBulkItems({ errors: true, items: [{ create: {} }] }, 1)).toStrictEqual([{ status: undefined }]);
+  });
+
+  it('reads malformed items as items without a status, never throwing', () => {
+    const items = [null, {}, { create: null }, { create: 'created' }, [201], { create: { status: '201' } }];
+    expect(readBulkItems({ errors: true, items }, items.length)).toStrictEqual(items.map(() => ({ status: undefined })));
+  });
+
+  it('keeps the error of an item and leaves the key out when there is none', () => {
+    expect(readBulkItems({ errors: true, items: [{ create: { status: 400, error: 'bad' } }, { create: { status: 201, error: 7 } }] }, 2)).toStrictEqual([
+      { status: 400, error: { type: 'error', reason: 'bad' } },
+      { status: 201 },
+    ]);
+  });
+
+  it.each([
+    ['a null body', null],
+    ['an array body', []],
+    ['an empty body', ''],
+    ['no body', undefined],
+  ])('reports %s as not a JSON object', (_name, body) => {
+    expect(readBulkItems(body, 1)).toBe('bulk reply is not a JSON object');
+  });
+
+  it('reports an empty object and items that are not a list as having no items', () => {
+    expect(readBulkItems({}, 1)).toBe('bulk reply has no items');
+    expect(readBulkItems({ errors: true, items: { 0: { create: { status: 201 } } } }, 1)).toBe('bulk reply has no items');
   });
 });
 
@@ -95,6 +145,20 @@ describe('readError', () => {
     ['<html>413</html>', { type: 'error', reason: '<html>413</html>' }],
     [undefined, undefined],
     [{}, undefined],
+    [null, undefined],
+    [['t'], undefined],
+    [{ type: 't' }, { type: 't', reason: '' }],
+    [{ type: 't', reason: 5 }, { type: 't', reason: '' }],
+    [{ type: 5, reason: 'r' }, undefined],
+    [{ error: 'no handler found for uri [/_bulkk]', status: 400 }, { type: 'error', reason: 'no handler found for uri [/_bulkk]' }],
+    [{ error: { message: 'inner' } }, { type: 'error', reason: 'inner' }],
+    [{ Message: 'upper', message: 'lower' }, { type: 'error', reason: 'upper' }],
+    [{ message: 5 }, undefined],
+    // OpenSearch's error with its cause: the outer type and reason are what classify it.
+    [
+      { error: { root_cause: [{ type: 'a', reason: 'ra' }], type: 'b', reason: 'rb', caused_by: { type: 'c', reason: 'rc' } }, status: 400 },
+      { type: 'b', reason: 'rb' },
+    ],
   ])('reads %j', (body, expected) => {
     expect(readError(body)).toEqual(expected);
   });

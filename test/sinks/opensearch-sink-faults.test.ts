@@ -33,6 +33,7 @@ interface Expected {
 interface Scenario {
   readonly name: string;
   readonly client?: ClientSettings;
+  readonly indexing?: { readonly bulkMaxDocuments: number };
   /** Documents already stored before the write (with other content: must not be overwritten). */
   readonly existing?: readonly string[];
   /** Faults that are a property of the document (a mapping error): they stay for the replay. */
@@ -129,9 +130,39 @@ const SCENARIOS: Scenario[] = [
     expected: { resolves: { indexed: 0, duplicates: 20, retried: 20, deadLettered: 0 }, sleeps: 1 },
   },
   {
+    // The other 19 items of the reply were stored: only the blocked one is unindexed.
     name: 'item cluster_block_exception (flood stage): fail fast',
     transient: (f) => void f.failItems(ids(3), ITEM_ERRORS.clusterBlock),
-    expected: { rejects: { error: ClusterBlockedError, message: /flood-stage watermark/, unindexed: 20 }, sleeps: 0 },
+    expected: { rejects: { error: ClusterBlockedError, message: /flood-stage watermark/, unindexed: 1 }, sleeps: 0 },
+  },
+  {
+    // Requests of 5: the first two stored, the third 4 of 5, the fourth never sent.
+    name: 'item cluster_block_exception in the third of four requests',
+    indexing: { bulkMaxDocuments: 5 },
+    transient: (f) => void f.failItems(ids(12), ITEM_ERRORS.clusterBlock),
+    expected: { rejects: { error: ClusterBlockedError, message: /flood-stage watermark/, unindexed: 6 }, sleeps: 0 },
+  },
+  {
+    // Round 1 stores 19 and retries e3; round 2 meets the block.
+    name: 'item cluster_block_exception on a retry round',
+    transient: (f) => {
+      f.failItems(ids(3), ITEM_ERRORS.rejectedExecution, 1);
+      f.failItems(ids(3), ITEM_ERRORS.clusterBlock);
+    },
+    expected: { rejects: { error: ClusterBlockedError, message: /flood-stage watermark/, unindexed: 1 }, sleeps: 1 },
+  },
+  {
+    // 18 stored, e1's dead letter stored, e2's blocked: one document is nowhere.
+    name: 'cluster_block_exception while writing dead letters',
+    permanent: mapperOn(1, 2),
+    transient: (f) => void f.failItems((item) => item.id === 'e2' && item.index.startsWith('cwl-deadletter'), ITEM_ERRORS.clusterBlock),
+    deadLettered: ids(1, 2),
+    expected: { rejects: { error: ClusterBlockedError, message: /flood-stage watermark/, unindexed: 1 }, sleeps: 0 },
+  },
+  {
+    name: 'a 200 reply without items: stop, nothing counted as stored',
+    transient: (f) => void f.failRequests({ kind: 'status', status: 200, body: { took: 1, errors: true } }),
+    expected: { rejects: { error: SinkError, message: /^unexpected bulk reply: bulk reply has no items/, unindexed: 20 }, sleeps: 0 },
   },
   {
     name: 'whole-request cluster_block_exception: fail fast',
@@ -142,7 +173,8 @@ const SCENARIOS: Scenario[] = [
     name: 'item 403 security_exception: fail fast, not a cluster block',
     transient: (f) =>
       void f.failItems(ids(0), { status: 403, type: 'security_exception', reason: 'no permissions for [indices:data/write/bulk[s]]' }),
-    expected: { rejects: { error: SinkError, message: /security_exception/, unindexed: 20 }, sleeps: 0 },
+    // The 19 other items of the reply were stored.
+    expected: { rejects: { error: SinkError, message: /security_exception/, unindexed: 1 }, sleeps: 0 },
   },
   {
     name: 'item 429 that never clears: attempts run out',
@@ -154,6 +186,21 @@ const SCENARIOS: Scenario[] = [
     transient: (f) =>
       void f.failRequests({ kind: 'status', status: 400, body: { error: { type: 'illegal_argument_exception', reason: 'bad' }, status: 400 } }),
     expected: { rejects: { error: SinkError, message: /HTTP 400 illegal_argument_exception: bad/, unindexed: 20 }, sleeps: 0 },
+  },
+  {
+    // A dead letter that cannot be written must fail the invocation, never count as success.
+    name: 'the dead-letter write keeps meeting 429 until attempts run out',
+    permanent: mapperOn(1),
+    transient: (f) => void f.failItems((item) => item.index.startsWith('cwl-deadletter'), ITEM_ERRORS.rejectedExecution),
+    deadLettered: ids(1),
+    expected: {
+      rejects: {
+        error: SinkError,
+        message: /^1 rejected documents could not be written to the dead-letter index: dead-letter write: HTTP 429 es_rejected_execution_exception/,
+        unindexed: 1,
+      },
+      sleeps: 5,
+    },
   },
   {
     name: 'the dead-letter write itself is rejected',
@@ -203,7 +250,7 @@ describe('OpenSearchSink under faults', () => {
     }
     scenario.permanent?.(fake);
     scenario.transient?.(fake);
-    const { sink, sleeps } = sinkFor(clientFor(fake, scenario.client));
+    const { sink, sleeps } = sinkFor(clientFor(fake, scenario.client), scenario.indexing && { indexing: scenario.indexing });
 
     const { resolves, rejects } = scenario.expected;
     if (resolves) {

@@ -5,11 +5,13 @@ import { loadAssetsConfig } from '../../assets/config';
 import { exportSavedObjects } from '../../assets/export';
 import { formatReport, summarizeReport } from '../../assets/report';
 import type { Env } from '../../pipeline/config';
+import { PARSERS_OPTION } from '../parsers-option';
 
 interface ConnectionFlags {
   readonly to?: string;
   readonly dashboardsUrl?: string;
   readonly tenant?: string;
+  readonly parsers?: string;
 }
 
 interface ApplyFlags extends ConnectionFlags {
@@ -71,7 +73,8 @@ function withConnection(command: Command): Command {
   return command
     .option('--to <url>', 'OpenSearch endpoint (overrides OPENSEARCH_ENDPOINT); auth from the OPENSEARCH_* variables')
     .option('--dashboards-url <url>', 'OpenSearch Dashboards URL (overrides DASHBOARDS_URL; default <endpoint>/_dashboards)')
-    .option('--tenant <name>', 'security tenant for saved objects (overrides DASHBOARDS_TENANT; default global)');
+    .option('--tenant <name>', 'security tenant for saved objects (overrides DASHBOARDS_TENANT; default global)')
+    .option(PARSERS_OPTION.flags, PARSERS_OPTION.description);
 }
 
 /** The environment with the command-line overrides applied, so one loader validates both. */
@@ -81,5 +84,6 @@ function connectionEnv(flags: ConnectionFlags): Env {
     ...(flags.to !== undefined && { OPENSEARCH_ENDPOINT: flags.to }),
     ...(flags.dashboardsUrl !== undefined && { DASHBOARDS_URL: flags.dashboardsUrl }),
     ...(flags.tenant !== undefined && { DASHBOARDS_TENANT: flags.tenant }),
+    ...(flags.parsers !== undefined && { PARSERS_FILE: flags.parsers }),
   };
 }

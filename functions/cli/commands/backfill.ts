@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { CHECKPOINT_DIR } from '../../backfill/checkpoint-file';
 import { createBackfillProgress } from '../../backfill/progress';
 import { runCloudTrailBackfill, runCloudWatchBackfill, type BackfillIo } from '../../backfill/run';
-import { DEFAULT_TARGET } from '../target';
+import { nonEmpty } from '../options';
+import { DEFAULT_TARGET, targetOption } from '../target';
 
 interface CommonFlags {
   readonly since: string;
@@ -30,15 +31,17 @@ function addRangeOptions(command: Command): Command {
   return command
     .requiredOption('--since <time>', `start of the range: ${TIME_HELP}`)
     .option('--until <time>', `end of the range (default now): ${TIME_HELP}`)
-    .option('--to <target>', 'file:<dir> (bulk NDJSON per index), stdout, or an OpenSearch URL', DEFAULT_TARGET)
+    .option('--to <target>', 'file:<dir> (bulk NDJSON per index), stdout, or an OpenSearch URL (http:// or https://)', targetOption, DEFAULT_TARGET)
     .option('--restart', 'ignore an unfinished checkpoint and read the whole range again')
     .option('--checkpoint-dir <dir>', 'where checkpoints are kept', CHECKPOINT_DIR)
-    .option('--region <region>', 'AWS region (default: the standard AWS configuration)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the region of AWS_PROFILE)', nonEmpty('--region'))
     .option('-q, --quiet', 'no progress bar');
 }
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
+const logGroupName = nonEmpty('--log-group');
+
+function collectLogGroups(value: string, previous: string[] = []): string[] {
+  return [...previous, logGroupName(value)];
 }
 
 /** `backfill cloudwatch …` and `backfill cloudtrail …`: history into the same pipeline. */
@@ -54,7 +57,7 @@ export function registerBackfillCommand(program: Command): void {
         'Resumable: a checkpoint per log group and range is kept under --checkpoint-dir after every page; ' +
         're-running the same command continues an unfinished run. Safe to repeat: documents keep their event ids.',
     )
-    .requiredOption('--log-group <name>', 'a log group name, or a pattern with * (/aws/lambda/*, /aws/rds/*/slowquery); repeatable', collect)
+    .requiredOption('--log-group <name>', 'a log group name, or a pattern with * (/aws/lambda/*, /aws/rds/*/slowquery); repeatable', collectLogGroups)
     .option('--dry-run', 'list the log groups and count the events that would be read; write nothing');
   addRangeOptions(cloudwatch)
     .addHelpText(
@@ -90,19 +93,22 @@ export function registerBackfillCommand(program: Command): void {
         'the last 90 days) and ship them through the Athena parser into the target; then, when the target is OpenSearch, ' +
         'run one enrichment sweep over the range so the documents get their query statistics.',
     )
-    .option('--no-enrich', 'do not run the enrichment sweep afterwards');
+    .option('--no-enrich', 'do not run the enrichment sweep afterwards')
+    .option('--dry-run', 'count the Athena events LookupEvents returns over the range; write nothing');
   addRangeOptions(cloudtrail)
     .addHelpText(
       'after',
       '\nExamples:\n' +
+        '  cwl-opensearch backfill cloudtrail --since 7d --dry-run\n' +
         '  cwl-opensearch backfill cloudtrail --since 7d --to https://search-x.eu-west-1.es.amazonaws.com\n' +
         '  cwl-opensearch backfill cloudtrail --since 2026-11-20 --until 2026-11-21 --to file:./athena-history\n' +
         '\nThe enrichment uses ATHENA_PRICE_PER_TB_USD and INDEX_PREFIX like the enricher Lambda.',
     )
-    .action(async (flags: CommonFlags & { readonly enrich: boolean }) => {
+    .action(async (flags: CommonFlags & { readonly enrich: boolean; readonly dryRun?: boolean }) => {
       await runCloudTrailBackfill(
         {
           since: flags.since,
+          ...(flags.dryRun === true && { dryRun: true }),
           to: flags.to,
           checkpointDir: flags.checkpointDir,
           enrich: flags.enrich,

@@ -1,32 +1,36 @@
 import type { Command } from 'commander';
-import { text } from 'node:stream/consumers';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { createRegistry } from '../../../parsers/registry';
+import { parseTimeArgument } from '../../backfill/time';
 import { loadPipelineConfig } from '../../pipeline/config';
-import { PipelineError } from '../../pipeline/errors';
-import { buildDocuments } from '../../pipeline/process';
-import type { LogBatch } from '../../pipeline/types';
-import { messageLine } from '../inputs';
+import type { LogDocument } from '../../pipeline/types';
+import { createParseStream } from '../parse-stream';
 import { PARSERS_OPTION, withParsersFile } from '../parsers-option';
-import { batchMessageLines, splitRawText, toLogEvents } from '../raw-text';
 
 interface ParseFlags {
   readonly logGroup?: string;
   readonly logStream: string;
+  readonly time?: string;
   readonly meta?: boolean;
   readonly parsers?: string;
 }
 
-/** `parse`: messages on stdin -> one document per line on stdout, exactly as it would be indexed. */
+/** `parse`: a stream filter, messages on stdin -> one document per line on stdout, exactly as it would be indexed. */
 export function registerParseCommand(program: Command): void {
   program
     .command('parse')
     .description(
-      'Parse messages from stdin and print each resulting document as one JSON line, exactly as it would be indexed. ' +
-        'Input: lines of {"logGroup": …, "message": …} (optional logStream, timestamp, id), or raw messages with ' +
-        '--log-group (a slow log is split into entries, Lambda text into platform lines, anything else one message per line).',
+      'Parse messages from stdin and print each resulting document as one JSON line, exactly as it would be indexed, ' +
+        'in input order and as soon as each line is read (works behind tail -f). ' +
+        'Input: lines of {"logGroup": …, "message": …} (optional logStream, timestamp, id), anything replay reads as JSON ' +
+        '(CloudTrail events or files, pretty-printed too, decoded payloads, subscription events), or raw messages with ' +
+        '--log-group (a slow log is split into entries, Lambda text into platform lines, anything else one message per line). ' +
+        'A line that cannot be read is reported on stderr with its number; the others go on (exit status 1 at the end).',
     )
     .option('--log-group <name>', 'log group for raw input (decides the parser)')
     .option('--log-stream <name>', 'log stream for raw input', 'stdin')
+    .option('--time <time>', 'time of lines before the first line that writes one (default: now): an ISO 8601 time')
     .option('--meta', 'print {"_index", "_id", "_source"} instead of the source alone')
     .option(PARSERS_OPTION.flags, PARSERS_OPTION.description)
     .addHelpText(
@@ -35,50 +39,31 @@ export function registerParseCommand(program: Command): void {
     )
     .action(async (flags: ParseFlags) => {
       const config = loadPipelineConfig(withParsersFile(process.env, flags.parsers));
-      const registry = createRegistry(config.routes, config.userParsers);
-      const input = await text(process.stdin);
-      const batches = flags.logGroup !== undefined ? rawBatches(input, flags, registry) : jsonBatches(input, flags.logStream);
+      const time = flags.time === undefined ? undefined : parseTimeArgument(flags.time, Date.now(), '--time');
       const region = process.env.AWS_REGION;
-      const lines: string[] = [];
-      for (const batch of batches) {
-        const { documents } = buildDocuments(batch, { registry, config, ...(region !== undefined && { region }) });
-        for (const document of documents) {
-          lines.push(
-            JSON.stringify(flags.meta ? { _index: document.index, _id: document.id, _source: document.source } : document.source),
-          );
+      let pending = false;
+      const parse = createParseStream({
+        registry: createRegistry(config.routes, config.userParsers),
+        config,
+        logStream: flags.logStream,
+        ...(region !== undefined && { region }),
+        ...(flags.logGroup !== undefined && { logGroup: flags.logGroup }),
+        ...(time !== undefined && { time }),
+        emit: (document: LogDocument) => {
+          const line = JSON.stringify(flags.meta ? { _index: document.index, _id: document.id, _source: document.source } : document.source);
+          if (!process.stdout.write(`${line}\n`)) pending = true;
+        },
+        fail: (message) => process.stderr.write(`cwl-opensearch: ${message}\n`),
+      });
+      const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+      for await (const line of lines) {
+        parse.line(line);
+        // Backpressure: a slow reader of stdout slows the reading of stdin, not the memory.
+        if (pending) {
+          pending = false;
+          await once(process.stdout, 'drain');
         }
       }
-      if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+      if (parse.end() > 0) process.exitCode = 1;
     });
-}
-
-function rawBatches(input: string, flags: ParseFlags, registry: ReturnType<typeof createRegistry>): LogBatch[] {
-  const logGroup = flags.logGroup!;
-  const messages = splitRawText(input, registry.route(logGroup).id);
-  return [batchOf(logGroup, flags.logStream, toLogEvents(logGroup, messages, Date.now()))];
-}
-
-function jsonBatches(input: string, defaultStream: string): LogBatch[] {
-  const now = Date.now();
-  const lines = input
-    .split(/\r?\n/)
-    .map((line, position) => ({ line: line.trim(), position }))
-    .filter(({ line }) => line !== '')
-    .map(({ line, position }) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        throw new PipelineError(`stdin line ${position + 1} is not JSON; give raw messages with --log-group`);
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new PipelineError(`stdin line ${position + 1} is not a JSON object with "logGroup" and "message"`);
-      }
-      return messageLine(value as Record<string, unknown>, position, 'stdin', { logStream: defaultStream }, now);
-    });
-  return batchMessageLines(lines, '');
-}
-
-function batchOf(logGroup: string, logStream: string, logEvents: LogBatch['logEvents']): LogBatch {
-  return { messageType: 'DATA_MESSAGE', owner: '', logGroup, logStream, subscriptionFilters: [], logEvents };
 }
