@@ -143,8 +143,9 @@ const SCENARIOS: Scenario[] = [
     expected: { rejects: { error: ClusterBlockedError, message: /flood-stage watermark/, unindexed: 6 }, sleeps: 0 },
   },
   {
-    // Round 1 stores 19 and retries e3; round 2 meets the block.
+    // Round 1 finds 2 stored, stores 17 and retries e3; round 2 meets the block.
     name: 'item cluster_block_exception on a retry round',
+    existing: ids(0, 1),
     transient: (f) => {
       f.failItems(ids(3), ITEM_ERRORS.rejectedExecution, 1);
       f.failItems(ids(3), ITEM_ERRORS.clusterBlock);
@@ -182,6 +183,28 @@ const SCENARIOS: Scenario[] = [
     expected: { rejects: { error: SinkError, message: /^1 of 20 documents not indexed after 6 attempts: HTTP 429 es_rejected_execution_exception/, unindexed: 1 }, sleeps: 5 },
   },
   {
+    // 2 already stored, 17 stored, e2 never: only e2 is unindexed.
+    name: 'item 429 that never clears, beside documents already stored',
+    existing: ids(0, 1),
+    transient: (f) => void f.failItems(ids(2), ITEM_ERRORS.rejectedExecution),
+    expected: { rejects: { error: SinkError, message: /^1 of 20 documents not indexed after 6 attempts/, unindexed: 1 }, sleeps: 5 },
+  },
+  {
+    // 18 stored, e1 dead-lettered, e2 never: the dead letter is not unindexed.
+    name: 'item 429 that never clears, beside a dead-lettered document',
+    permanent: mapperOn(1),
+    transient: (f) => void f.failItems(ids(2), ITEM_ERRORS.rejectedExecution),
+    deadLettered: ids(1),
+    expected: { rejects: { error: SinkError, message: /^1 of 20 documents not indexed after 6 attempts/, unindexed: 1 }, sleeps: 5 },
+  },
+  {
+    name: 'the dead-letter write meets 429 once: retried and counted',
+    permanent: mapperOn(1),
+    transient: (f) => void f.failItems((item) => item.index.startsWith('cwl-deadletter'), ITEM_ERRORS.rejectedExecution, 1),
+    deadLettered: ids(1),
+    expected: { resolves: { indexed: 19, duplicates: 0, retried: 1, deadLettered: 1 }, sleeps: 1 },
+  },
+  {
     name: 'whole-request 400: a person must fix it',
     transient: (f) =>
       void f.failRequests({ kind: 'status', status: 400, body: { error: { type: 'illegal_argument_exception', reason: 'bad' }, status: 400 } }),
@@ -207,7 +230,14 @@ const SCENARIOS: Scenario[] = [
     permanent: mapperOn(1),
     transient: (f) => void f.failItems((item) => item.index.startsWith('cwl-deadletter'), ITEM_ERRORS.strictMapping),
     deadLettered: ids(1),
-    expected: { rejects: { error: SinkError, message: /could not be written to the dead-letter index/, unindexed: 1 }, sleeps: 0 },
+    expected: {
+      rejects: {
+        error: SinkError,
+        message: /^1 rejected documents could not be written to the dead-letter index: dead-letter write rejected: HTTP 400 strict_dynamic_mapping_exception: mapping set to strict/,
+        unindexed: 1,
+      },
+      sleeps: 0,
+    },
   },
 ];
 
