@@ -32,7 +32,7 @@ export interface RetryEvent {
   readonly delayMs: number;
   /** Documents to be sent again. */
   readonly pending: number;
-  /** The last retryable failure seen, e.g. `429 es_rejected_execution_exception: ...`. */
+  /** The last retryable failure seen, e.g. `HTTP 429 rejected_execution_exception: ...`. */
   readonly reason: string;
 }
 
