@@ -65,6 +65,12 @@ export class ConfigReader {
     return this.value[key] !== undefined && this.value[key] !== null;
   }
 
+  /** A field's value as written (absent = undefined), for data another module validates. */
+  raw(key: string): unknown {
+    this.known.add(key);
+    return this.value[key] ?? undefined;
+  }
+
   /** A nested object (absent = empty object). */
   object(key: string): ConfigReader {
     this.known.add(key);

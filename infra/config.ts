@@ -4,6 +4,7 @@ import type { ParserId } from '../parsers/types';
 import { DEFAULT_FILTER_PATTERNS as PARSER_DEFAULT_PATTERNS, MAX_FILTER_PATTERN_LENGTH } from '../functions/subscriber/filter-patterns';
 import { ALERT_CHANNELS, ASSETS_DEFAULTS, type AlertsConfig } from '../functions/assets/config';
 import type { IndexingConfig } from '../functions/pipeline/config';
+import { compileUserParsers, UserParserError, type UserParserDefinition } from '../parsers/user-parser';
 import { ConfigReader, InvalidConfigError } from './config-reader';
 
 export { InvalidConfigError } from './config-reader';
@@ -23,6 +24,8 @@ export interface DeploymentConfig {
   readonly indexing: IndexingSettings;
   /** Extra log-group globs per parser (the shipper's `ROUTE_*` variables). */
   readonly routes: RouteSettings;
+  /** User-defined parsers (docs/user-parsers.md), shipped to the functions as PARSERS_JSON. */
+  readonly parsers: readonly UserParserDefinition[];
   readonly shipper: ShipperSettings;
   readonly subscriptions: SubscriptionSettings;
   readonly athena: AthenaSettings;
@@ -65,6 +68,12 @@ export interface NewDomainConfig {
   readonly dedicatedMasterNodes: number;
   readonly masterNodeInstanceType: string;
   readonly zoneAwareness: boolean;
+  /** Availability zones a zone-aware domain spreads over (2 or 3). */
+  readonly availabilityZoneCount: 2 | 3;
+  /** Audit logs (fine-grained access control's record of who did what) to a log group of the stack. */
+  readonly auditLogs: boolean;
+  /** Create the OpenSearch service-linked role (a VPC domain needs it; it exists once per account). */
+  readonly createServiceLinkedRole: boolean;
   /** IAM roles (people, CI) mapped to `all_access` and `security_manager`. */
   readonly adminRoleArns: readonly string[];
   readonly removalPolicy: 'retain' | 'destroy';
@@ -106,7 +115,15 @@ export interface ShipperSettings {
 export const SOURCES = ['rdsMysqlSlowquery', 'lambda', 'athenaCloudtrail', 'generic'] as const;
 export type SourceKey = (typeof SOURCES)[number];
 
+/** How log groups get the subscription: our subscriber function per group, or one account-level policy. */
+export const SUBSCRIPTION_MODES = ['filters', 'account-policy'] as const;
+
 export interface SubscriptionSettings {
+  readonly mode: (typeof SUBSCRIPTION_MODES)[number];
+  /** The account policy's one filter pattern (`account-policy` mode only); `""` = every event. */
+  readonly accountPolicyFilterPattern: string;
+  /** Concurrent subscriber runs: bounds the PutSubscriptionFilter calls of a burst of new log groups. */
+  readonly subscriberConcurrency: number;
   readonly logGroups: readonly string[];
   readonly prefixes: readonly string[];
   /** Log groups never subscribed (the stack's own functions are always excluded). */
@@ -118,6 +135,14 @@ export interface SubscriptionSettings {
   readonly subscribeNewLogGroups: boolean;
   readonly destination: 'lambda' | 'kinesis';
   readonly kinesis: KinesisSettings;
+  /** Member accounts (or an organization) that may subscribe to this stack's CloudWatch Logs destination. */
+  readonly crossAccount?: CrossAccountSettings;
+}
+
+export interface CrossAccountSettings {
+  readonly accountIds: readonly string[];
+  /** `o-...`: every account of the organization may subscribe. */
+  readonly organizationId?: string;
 }
 
 export interface KinesisSettings {
@@ -165,7 +190,8 @@ export interface RedriveSettings {
 
 export interface AlarmSettings {
   readonly email?: string;
-  readonly freeStorageSpaceMiB: number;
+  /** Free storage per node below which the alarm fires; unset: 25% of a new domain's volume, 20 GiB otherwise. */
+  readonly freeStorageSpaceMiB?: number;
 }
 
 export interface AssetSettings {
@@ -232,8 +258,9 @@ export function parseConfig(raw: unknown, source = 'configuration'): DeploymentC
   const network = root.has('network') ? readNetwork(root.object('network')) : undefined;
   const indexing = readIndexing(root.object('indexing'));
   const routes = readRoutes(root.object('routes'));
+  const parsers = readParsers(root);
   const shipper = readShipper(root.object('shipper'));
-  const subscriptions = readSubscriptions(root.object('subscriptions'));
+  const subscriptions = readSubscriptions(root.object('subscriptions'), stackName);
   const athena = readAthena(root.object('athena'));
   const redrive = readRedrive(root.object('redrive'));
   const alarms = readAlarms(root.object('alarms'));
@@ -253,6 +280,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): DeploymentC
     ...(network !== undefined && { network }),
     indexing,
     routes,
+    parsers,
     shipper,
     subscriptions,
     athena,
@@ -296,12 +324,15 @@ function readOpenSearch(reader: ConfigReader, region?: string, account?: string)
           hint: 'a domain name: 3-28 characters of a-z, 0-9 and "-", starting with a letter',
         })
       : undefined;
-    const dataNodes = reader.integer('dataNodes', { default: 2, min: 1, max: 80 });
-    const dedicatedMasterNodes = reader.integer('dedicatedMasterNodes', { default: 0, min: 0, max: 5 });
+    // "production": three zones and dedicated masters, as AWS recommends for production domains.
+    const production = reader.choice('profile', ['small', 'production'] as const, 'small') === 'production';
+    const dataNodes = reader.integer('dataNodes', { default: production ? 3 : 2, min: 1, max: 80 });
+    const dedicatedMasterNodes = reader.integer('dedicatedMasterNodes', { default: production ? 3 : 0, min: 0, max: 5 });
     if (![0, 3, 5].includes(dedicatedMasterNodes)) reader.fail('dedicatedMasterNodes', `must be 0, 3 or 5, got ${dedicatedMasterNodes}`);
     const zoneAwareness = reader.boolean('zoneAwareness', dataNodes > 1);
-    if (zoneAwareness && dataNodes % 2 !== 0) {
-      reader.fail('dataNodes', `must be even when zoneAwareness is true (two availability zones), got ${dataNodes}`);
+    const availabilityZoneCount = reader.integer('availabilityZoneCount', { default: production ? 3 : 2, min: 2, max: 3 }) as 2 | 3;
+    if (zoneAwareness && dataNodes % availabilityZoneCount !== 0) {
+      reader.fail('dataNodes', `must be a multiple of availabilityZoneCount (${availabilityZoneCount}) when zoneAwareness is true, got ${dataNodes}`);
     }
     target = {
       mode,
@@ -321,6 +352,9 @@ function readOpenSearch(reader: ConfigReader, region?: string, account?: string)
         hint: 'an instance type ending in .search',
       }),
       zoneAwareness,
+      availabilityZoneCount,
+      auditLogs: reader.boolean('auditLogs', production),
+      createServiceLinkedRole: reader.boolean('createServiceLinkedRole', false),
       adminRoleArns: reader.strings('adminRoleArns', [], { pattern: ROLE_ARN, hint: 'an IAM role ARN' }),
       removalPolicy: reader.choice('removalPolicy', ['retain', 'destroy'] as const, 'retain') ?? 'retain',
     };
@@ -371,6 +405,40 @@ function readIndexing(reader: ConfigReader): IndexingSettings {
   return settings;
 }
 
+/**
+ * Lambda holds 4 KB of environment variables per function, all of them together; the
+ * parsers travel in one of them, beside a dozen short others.
+ */
+export const MAX_PARSERS_JSON_BYTES = 2500;
+
+/** The user parsers, checked as the functions will check them at start-up. */
+function readParsers(root: ConfigReader): readonly UserParserDefinition[] {
+  if (!root.has('parsers')) return [];
+  const raw = root.raw('parsers');
+  if (!Array.isArray(raw)) {
+    root.fail('parsers', 'must be a list of parser definitions (docs/user-parsers.md)');
+    return [];
+  }
+  let definitions: UserParserDefinition[];
+  try {
+    definitions = compileUserParsers({ parsers: raw }).map((parser) => parser.definition);
+  } catch (error) {
+    if (!(error instanceof UserParserError)) throw error;
+    root.fail('parsers', error.message);
+    return [];
+  }
+  const bytes = Buffer.byteLength(parsersVariable(definitions));
+  if (bytes > MAX_PARSERS_JSON_BYTES) {
+    root.fail('parsers', `take ${bytes} bytes as the PARSERS_JSON variable; Lambda's 4 KB of environment leaves room for ${MAX_PARSERS_JSON_BYTES}`);
+  }
+  return definitions;
+}
+
+/** The PARSERS_JSON value the functions read: the same document a parsers file holds. */
+export function parsersVariable(parsers: readonly UserParserDefinition[]): string {
+  return JSON.stringify({ parsers });
+}
+
 function readRoutes(reader: ConfigReader): RouteSettings {
   const glob = { pattern: /^[^,]+$/, hint: 'a log-group glob without commas' };
   const routes = {
@@ -397,7 +465,7 @@ function readShipper(reader: ConfigReader): ShipperSettings {
   return settings;
 }
 
-function readSubscriptions(reader: ConfigReader): SubscriptionSettings {
+function readSubscriptions(reader: ConfigReader, stackName: string): SubscriptionSettings {
   const patterns = reader.object('filterPatterns');
   const filterPatterns = Object.fromEntries(
     SOURCES.map((source) => [source, patterns.string(source, { default: DEFAULT_FILTER_PATTERNS[source], maxLength: MAX_FILTER_PATTERN_LENGTH })]),
@@ -413,18 +481,41 @@ function readSubscriptions(reader: ConfigReader): SubscriptionSettings {
     retryAttempts: kinesisReader.integer('retryAttempts', { default: 10, min: -1, max: 10_000 }),
   };
   kinesisReader.rejectUnknown();
+  const crossAccount = reader.has('crossAccount') ? readCrossAccount(reader.object('crossAccount')) : undefined;
   const settings = {
+    mode: reader.choice('mode', SUBSCRIPTION_MODES, 'filters') ?? 'filters',
+    accountPolicyFilterPattern: reader.string('accountPolicyFilterPattern', { default: '', maxLength: MAX_FILTER_PATTERN_LENGTH }),
+    subscriberConcurrency: reader.integer('subscriberConcurrency', { default: 2, min: 1, max: 20 }),
     logGroups: reader.strings('logGroups', [], { pattern: LOG_GROUP, hint: 'a log group name' }),
     prefixes: reader.strings('prefixes', [], { pattern: LOG_GROUP_PREFIX, hint: 'a log group name prefix such as /aws/lambda/' }),
     exclude: reader.strings('exclude', [], { pattern: LOG_GROUP, hint: 'a log group name' }),
-    filterName: reader.string('filterName', { default: 'cwl-opensearch', pattern: /^[^:*]{1,512}$/, hint: 'a subscription filter name (no ":" or "*")' }),
+    // Named after the stack: two stacks in one account and region never share a filter name.
+    filterName: reader.string('filterName', { default: defaultFilterName(stackName), pattern: /^[^:*]{1,512}$/, hint: 'a subscription filter name (no ":" or "*")' }),
     filterPatterns,
     subscribeNewLogGroups: reader.boolean('subscribeNewLogGroups', true),
     destination: reader.choice('destination', ['lambda', 'kinesis'] as const, 'lambda') ?? 'lambda',
     kinesis,
+    ...(crossAccount && { crossAccount }),
   };
   reader.rejectUnknown();
   return settings;
+}
+
+/** The subscription filter name a stack uses unless configured. */
+export function defaultFilterName(stackName: string): string {
+  return `cwl-opensearch-${stackName}`;
+}
+
+function readCrossAccount(reader: ConfigReader): CrossAccountSettings {
+  const accountIds = reader.strings('accountIds', [], { pattern: ACCOUNT, hint: 'a 12-digit AWS account id' });
+  const organizationId = reader.has('organizationId')
+    ? reader.string('organizationId', { pattern: /^o-[a-z0-9]{10,32}$/, hint: 'an AWS Organizations id such as o-a1b2c3d4e5' })
+    : undefined;
+  if (accountIds.length === 0 && organizationId === undefined) {
+    reader.fail('accountIds', 'list the member accounts, or set organizationId, that may send logs to this account');
+  }
+  reader.rejectUnknown();
+  return { accountIds, ...(organizationId !== undefined && { organizationId }) };
 }
 
 function readAthena(reader: ConfigReader): AthenaSettings {
@@ -482,9 +573,10 @@ function readAlarms(reader: ConfigReader): AlarmSettings {
   const email = reader.has('email')
     ? reader.string('email', { pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, hint: 'an e-mail address' })
     : undefined;
+  const freeStorageSpaceMiB = reader.has('freeStorageSpaceMiB') ? reader.integer('freeStorageSpaceMiB', { min: 1, max: 10_000_000 }) : undefined;
   const settings = {
     ...(email !== undefined && { email }),
-    freeStorageSpaceMiB: reader.integer('freeStorageSpaceMiB', { default: 20_480, min: 1, max: 10_000_000 }),
+    ...(freeStorageSpaceMiB !== undefined && { freeStorageSpaceMiB }),
   };
   reader.rejectUnknown();
   return settings;
@@ -573,7 +665,14 @@ function checkCombinations(
   },
 ): void {
   const { opensearch, network, subscriptions, athena, alerts } = config;
-  if (subscriptions.logGroups.length === 0 && subscriptions.prefixes.length === 0 && athena.source === 'none') {
+  const accountPolicy = subscriptions.mode === 'account-policy';
+  if (accountPolicy && (subscriptions.logGroups.length > 0 || subscriptions.prefixes.length > 0)) {
+    root.fail('subscriptions.mode', '"account-policy" subscribes every log group (minus subscriptions.exclude): leave logGroups and prefixes empty');
+  }
+  if (subscriptions.crossAccount !== undefined && subscriptions.destination !== 'kinesis') {
+    root.fail('subscriptions.crossAccount', 'needs subscriptions.destination "kinesis": a CloudWatch Logs destination delivers to a Kinesis stream');
+  }
+  if (!accountPolicy && subscriptions.logGroups.length === 0 && subscriptions.prefixes.length === 0 && athena.source === 'none' && subscriptions.crossAccount === undefined) {
     root.fail('subscriptions', 'nothing to ship: list logGroups or prefixes, or set athena.source');
   }
   const listed = [...subscriptions.logGroups, ...subscriptions.prefixes, ...(athena.logGroupName ? [athena.logGroupName] : [])];
@@ -585,8 +684,8 @@ function checkCombinations(
   if (subscriptions.prefixes.some((prefix) => prefix === '/' || prefix === '/aws/')) {
     root.fail('subscriptions.prefixes', 'a prefix as broad as "/" or "/aws/" would subscribe every log group; name the services (/aws/lambda/, /aws/rds/)');
   }
-  if (opensearch?.mode === 'new-domain' && network !== undefined && opensearch.zoneAwareness && network.subnetIds.length < 2) {
-    root.fail('network.subnetIds', 'a zone-aware domain needs subnets in two availability zones');
+  if (opensearch?.mode === 'new-domain' && network !== undefined && opensearch.zoneAwareness && network.availabilityZones.length < opensearch.availabilityZoneCount) {
+    root.fail('network.subnetIds', `a zone-aware domain needs subnets in ${opensearch.availabilityZoneCount} availability zones (opensearch.availabilityZoneCount)`);
   }
   if (alerts.channel !== 'none' && opensearch?.mode === 'serverless') {
     root.fail('alerts.channel', 'OpenSearch Serverless has no alerting plugin; use "none"');

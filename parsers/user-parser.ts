@@ -36,6 +36,8 @@ export interface UserParserDefinition {
 /** A checked, compiled user parser. */
 export interface UserParser {
   readonly definition: UserParserDefinition;
+  /** Every named capture of the pattern with the type its values get (undeclared: keyword; the time capture: date). */
+  readonly captures: Readonly<Record<string, CaptureType>>;
   readonly parse: (message: string, context: ParseContext) => ParseResult;
 }
 
@@ -106,6 +108,7 @@ export function compileUserParser(definition: UserParserDefinition): UserParser 
 
   return {
     definition,
+    captures: Object.fromEntries(compiled.captureNames.map((capture) => [capture, typeOf(capture)])),
     parse(message) {
       const found = compiled.search(message);
       if (found === undefined) return { ok: false, reason: `the message does not match the pattern of user parser "${name}"` };

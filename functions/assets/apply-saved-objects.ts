@@ -33,7 +33,7 @@ export async function applySavedObjects(
   dryRun: boolean,
 ): Promise<AssetResult[]> {
   if (objects.length === 0) return [];
-  const plan = new Map<string, { object: SavedObject; status: 'created' | 'updated' | 'unchanged'; reason?: string }>();
+  const plan = new Map<string, { object: SavedObject; status: 'created' | 'updated' | 'unchanged' | 'failed'; reason?: string }>();
   try {
     const stored = await bulkGet(client, objects);
     for (const object of objects) {
@@ -49,12 +49,18 @@ export async function applySavedObjects(
       );
     }
   } catch (error) {
-    // Without a comparison every object is imported; overwrite keeps that idempotent.
-    const reason = `could not compare (${(error as Error).message}); imported with overwrite`;
-    for (const object of objects) plan.set(savedObjectKey(object), { object, status: 'updated', reason });
+    if (dryRun) {
+      // A dry run only compares: what could not be read is not known to need an update.
+      const reason = `could not read the stored objects: ${(error as Error).message}`;
+      for (const object of objects) plan.set(savedObjectKey(object), { object, status: 'failed', reason });
+    } else {
+      // Without a comparison every object is imported; overwrite keeps that idempotent.
+      const reason = `could not compare (${(error as Error).message}); imported with overwrite`;
+      for (const object of objects) plan.set(savedObjectKey(object), { object, status: 'updated', reason });
+    }
   }
 
-  const changed = [...plan.values()].filter((entry) => entry.status !== 'unchanged').map((entry) => entry.object);
+  const changed = [...plan.values()].filter((entry) => entry.status === 'created' || entry.status === 'updated').map((entry) => entry.object);
   const failures = new Map<string, string>();
   if (changed.length > 0 && !dryRun) {
     try {

@@ -8,6 +8,7 @@ import {
   type Env,
   type OpenSearchConfig,
 } from '../pipeline/config';
+import type { UserParser } from '../../parsers/user-parser';
 
 /**
  * Configuration of `assets apply` / `assets export` and of the deploy-time custom
@@ -44,6 +45,8 @@ export interface AssetsConfig {
   readonly retentionDays: number;
   readonly deadletterRetentionDays: number;
   readonly alerts: AlertsConfig;
+  /** Parsers of PARSERS_FILE: each gets an index template from its declared capture types. */
+  readonly userParsers: readonly UserParser[];
 }
 
 export const ASSETS_DEFAULTS = {
@@ -74,12 +77,14 @@ export function loadAssetsConfig(env: Env): AssetsConfig {
   if (!/^[\w .-]{1,100}$/.test(tenant)) {
     throw new ConfigError('DASHBOARDS_TENANT', `"${tenant}" is not a tenant name (letters, digits, space, "_", "-", ".")`);
   }
+  // The pipeline owns the prefix rule and the parsers file; reading them through its loader keeps one definition.
+  const pipeline = loadPipelineConfig(env);
   return {
     openSearch,
     dashboardsUrl,
     tenant,
-    // The pipeline owns the prefix rule; reading it through its loader keeps one definition.
-    prefix: loadPipelineConfig(env).indexing.prefix,
+    prefix: pipeline.indexing.prefix,
+    userParsers: pipeline.userParsers,
     replicas: readInteger(env, 'INDEX_REPLICAS', ASSETS_DEFAULTS.replicas, 0, 15),
     retentionDays: readInteger(env, 'RETENTION_DAYS', ASSETS_DEFAULTS.retentionDays, 1, MAX_RETENTION_DAYS),
     deadletterRetentionDays: readInteger(

@@ -4,6 +4,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AssetsConfig } from './config';
 import { DashboardsError } from './errors';
+import { withCause } from './opensearch-api';
 
 /**
  * HTTP to OpenSearch Dashboards (`/api/saved_objects/...`), which the OpenSearch client
@@ -99,7 +100,7 @@ export function createDashboardsClient(config: AssetsConfig, deps: DashboardsCli
         });
       } catch (error) {
         throw new DashboardsError(
-          `${request.method} ${url.origin}${url.pathname}: ${(error as Error).message}`,
+          `${request.method} ${url.origin}${url.pathname}: ${withCause(error as Error)}`,
           undefined,
           { cause: error },
         );

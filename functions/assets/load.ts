@@ -6,6 +6,7 @@ import type { Env } from '../pipeline/config';
 import type { AlertsConfig, AssetsConfig } from './config';
 import { AssetDataError } from './errors';
 import type { AssetBundle, Json, NamedAsset, SavedObject } from './types';
+import { userParserTemplates } from './user-parser-templates';
 
 /**
  * Reads the data files of `dashboards/` and fills in `${name}` placeholders for one
@@ -102,7 +103,7 @@ export function loadAssetBundle(config: AssetsConfig, dir: string = resolveAsset
   const channel = buildChannel(config.prefix, config.alerts);
   return {
     componentTemplates: named(join('templates', 'components'), (stem) => `${config.prefix}-${stem}`),
-    indexTemplates: named('templates', (stem) => `${config.prefix}-${stem}`),
+    indexTemplates: [...named('templates', (stem) => `${config.prefix}-${stem}`), ...userParserTemplates(config.prefix, config.userParsers)],
     ismPolicies: named('ism', (stem) => `${config.prefix}-${stem}-retention`),
     ...(channel !== undefined && { channel }),
     monitors: channel === undefined ? monitors.map(withoutActions) : monitors,

@@ -32,9 +32,17 @@ export function describeError(error: unknown): string {
     const meta = (error as { meta?: { statusCode?: number; body?: unknown } }).meta;
     const status = meta?.statusCode;
     const detail = errorDetail(meta?.body);
-    if (status !== undefined) return `HTTP ${status}${detail === '' ? '' : `: ${detail}`}`;
+    // A connection that never got a reply has no status (null): its message says why.
+    if (typeof status === 'number') return `HTTP ${status}${detail === '' ? '' : `: ${detail}`}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return error instanceof Error ? withCause(error) : String(error);
+}
+
+/** An error's message with its cause's (`fetch failed: connect ECONNREFUSED 127.0.0.1:9`). */
+export function withCause(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const inner = cause instanceof Error && cause.message !== '' && !error.message.includes(cause.message) ? `: ${cause.message}` : '';
+  return `${error.message || error.name}${inner}`;
 }
 
 function errorDetail(body: unknown): string {

@@ -7,12 +7,12 @@ import { OpenSearchErrors, type OpenSearchClient } from '../sinks/opensearch';
  * being retried against it. Any HTTP answer, even 401/403/404, means the cluster is there;
  * the writes then report what it says.
  */
-export async function assertReachable(client: OpenSearchClient, endpoint: string): Promise<void> {
+export async function assertReachable(client: OpenSearchClient, endpoint: string, consequence = 'nothing was read or sent'): Promise<void> {
   try {
     await client.transport.request({ method: 'HEAD', path: '/' }, { maxRetries: 0 });
   } catch (error) {
     if (error instanceof OpenSearchErrors.ConnectionError) {
-      throw new PipelineError(`cannot reach OpenSearch at ${endpoint}: ${connectionCause(error)}; nothing was read or sent`, {
+      throw new PipelineError(`cannot reach OpenSearch at ${endpoint}: ${connectionCause(error)}; ${consequence}`, {
         cause: error,
       });
     }

@@ -9,7 +9,7 @@ import { createLogger } from '../pipeline/powertools';
  * The subscriber: puts the pipeline's subscription filter on log groups.
  * - CloudFormation custom resource (deploy time): Create/Update subscribe every wanted
  *   group that exists; Update first unsubscribes groups no longer wanted; Delete removes
- *   our filter everywhere it put it.
+ *   our filter everywhere it put it. Also the provider's isComplete step, until done.
  * - EventBridge `CreateLogGroup` (CloudTrail): subscribes the new group if wanted.
  * - Direct invocation `{"action": "subscribe" | "unsubscribe"}`: the same over every group.
  */
@@ -32,7 +32,7 @@ export async function handler(event: unknown, context?: Pick<Context, 'getRemain
 
 /** The handler with its dependencies given (tests pass a mocked client). */
 export async function handle(event: unknown, deps: HandlerDeps, context?: Pick<Context, 'getRemainingTimeInMillis'>) {
-  const deadline = context ? Date.now() + Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS) : undefined;
+  const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS : undefined;
   const base = { client: deps.client, ...(deadline !== undefined && { deadline }), ...(deps.backoff && { backoff: deps.backoff }) };
   if (isCustomResourceEvent(event)) return onCustomResource(event, base);
   if (isCreateLogGroupEvent(event)) return onCreateLogGroup(event, new Subscriber(readSubscriberSettings(deps.env), base));
@@ -45,49 +45,79 @@ export async function handle(event: unknown, deps: HandlerDeps, context?: Pick<C
   throw new Error('unrecognised event: expected a CloudFormation custom resource event, a CreateLogGroup event or {"action": "subscribe"|"unsubscribe"}');
 }
 
-async function onCustomResource(event: CloudFormationCustomResourceEvent, base: Omit<SubscriberDeps, 'now'>) {
+/**
+ * The custom resource, called twice by the CDK provider framework: first as `onEvent`
+ * (the CloudFormation request), then as `isComplete` (the same request plus our first
+ * answer in `Data`) every query interval until a pass visits every group. So a deployment
+ * or deletion never ends with groups left unvisited: it finishes, or fails at the
+ * provider's total timeout with the framework's "Operation timed out".
+ */
+async function onCustomResource(event: CloudFormationCustomResourceEvent & { Data?: Record<string, unknown> }, base: Omit<SubscriberDeps, 'now'>) {
   const physicalResourceId = 'PhysicalResourceId' in event ? event.PhysicalResourceId : `log-subscriptions-${event.LogicalResourceId}`;
+  // CloudFormation's requests never carry Data; the framework's isComplete calls do.
+  const waiting = typeof event.Data === 'object' && event.Data !== null;
+  if (waiting && event.Data!.Incomplete === 0) return { IsComplete: true };
+
+  const pass = await runPass(event, base);
+  const data = { ...pass.counts, Incomplete: pass.incomplete ? 1 : 0 };
+  if (pass.incomplete) logger.warn('ran out of time before every log group was visited; the next isComplete call goes on', { counts: pass.counts });
+  // The framework refuses Data with IsComplete false.
+  if (waiting) return pass.incomplete ? { IsComplete: false } : { IsComplete: true, Data: data };
+  return { PhysicalResourceId: physicalResourceId, Data: data };
+}
+
+interface Pass {
+  readonly counts: Record<string, number>;
+  readonly incomplete: boolean;
+}
+
+/**
+ * One pass over the groups a request covers. Visiting a group that is already right costs
+ * one DescribeSubscriptionFilters, so a later pass moves quickly over what an earlier one
+ * did. A group that failed (not skipped) fails the request, deletion included: a filter left
+ * behind keeps one of the group's two filter slots and points at nothing.
+ */
+async function runPass(event: CloudFormationCustomResourceEvent, base: Omit<SubscriberDeps, 'now'>): Promise<Pass> {
   const settings = readSubscriberSettings(properties(event.ResourceProperties));
 
   if (event.RequestType === 'Delete') {
-    // Never fail a deletion: a stack that cannot be deleted is worse than a stale filter,
-    // and a filter whose destination is gone delivers nothing.
-    try {
-      logReport('unsubscribed on delete', await new Subscriber(settings, base).unsubscribeAll());
-    } catch (error) {
-      logger.error('could not remove every subscription filter on delete', { error });
-    }
-    return { PhysicalResourceId: physicalResourceId };
+    const removed = await new Subscriber(settings, base).unsubscribeAll();
+    logReport('unsubscribed on delete', removed);
+    failOn(removed, 'could not be unsubscribed', 'Fix the cause and delete the stack again (or invoke the subscriber with {"action": "unsubscribe"}).');
+    return { counts: { Removed: removed.counts.removed }, incomplete: removed.incomplete };
   }
 
+  let droppedIncomplete = false;
   if (event.RequestType === 'Update') {
     const previous = readSubscriberSettings(properties(event.OldResourceProperties));
-    const renamed = previous.filterName !== settings.filterName;
-    // A renamed filter is a different filter: take the old one off everywhere.
-    const dropped = await new Subscriber(previous, base).unsubscribeAll((name) => renamed || !isWanted(settings, name));
+    // A renamed or re-pointed filter is a different filter: take the old one off everywhere
+    // (with the old destination, so that only our own old filter matches).
+    const replaced = previous.filterName !== settings.filterName || previous.destinationArn !== settings.destinationArn;
+    const dropped = await new Subscriber(previous, base).unsubscribeAll((name) => replaced || !isWanted(settings, name));
     logReport('unsubscribed groups no longer wanted', dropped);
+    failOn(dropped, 'could not be unsubscribed');
+    droppedIncomplete = dropped.incomplete;
   }
 
   const report = await new Subscriber(settings, base).subscribeAll();
   logReport('subscribed', report);
-  if (report.counts.failed > 0) {
-    const failed = report.problems.filter((problem) => problem.outcome === 'failed');
-    throw new Error(`${report.counts.failed} log groups could not be subscribed: ${describe(failed)}`);
-  }
-  if (report.incomplete) {
-    logger.error('ran out of time before every log group was visited; invoke the subscriber with {"action": "subscribe"} to finish');
-  }
+  failOn(report, 'could not be subscribed');
   return {
-    PhysicalResourceId: physicalResourceId,
-    Data: {
+    counts: {
       Created: report.counts.created,
       Updated: report.counts.updated,
       Unchanged: report.counts.unchanged,
       Skipped: report.counts.skipped,
       Missing: report.counts.missing,
-      Incomplete: report.incomplete ? 1 : 0,
     },
+    incomplete: droppedIncomplete || report.incomplete,
   };
+}
+
+function failOn(report: Report, what: string, hint?: string): void {
+  if (report.counts.failed === 0) return;
+  const failed = report.problems.filter((problem) => problem.outcome === 'failed');
+  throw new Error(`${report.counts.failed} log groups ${what}: ${describe(failed)}${hint ? `. ${hint}` : ''}`);
 }
 
 async function onCreateLogGroup(event: CreateLogGroupEvent, subscriber: Subscriber) {
@@ -97,7 +127,8 @@ async function onCreateLogGroup(event: CreateLogGroupEvent, subscriber: Subscrib
     return { logGroupName: name, outcome: 'ignored' };
   }
   if (!isWanted(subscriber.settings, name)) return { logGroupName: name, outcome: 'not wanted' };
-  const result = await subscriber.subscribe(name);
+  const logGroupClass = event.detail.requestParameters?.logGroupClass;
+  const result = await subscriber.subscribe(name, typeof logGroupClass === 'string' ? logGroupClass : undefined);
   if (result.outcome === 'failed') {
     // Thrown so that Lambda and EventBridge retry the event.
     throw new Error(`could not subscribe ${name}: ${result.reason}`);
@@ -132,7 +163,7 @@ interface CreateLogGroupEvent {
   readonly detail: {
     readonly eventName: string;
     readonly errorCode?: string;
-    readonly requestParameters?: { readonly logGroupName?: unknown } | null;
+    readonly requestParameters?: { readonly logGroupName?: unknown; readonly logGroupClass?: unknown } | null;
   };
 }
 

@@ -9,7 +9,9 @@ export interface SubscriberSettings {
   readonly destinationArn: string;
   /** The role CloudWatch Logs assumes for a Kinesis destination. */
   readonly roleArn?: string;
-  /** Our filter's name: a filter with this name is ours to update or remove. */
+  /** `Random` spreads a Kinesis destination's records over its shards (not by log stream). */
+  readonly distribution?: 'Random';
+  /** Our filter's name: a filter with this name AND our destination is ours to update or remove. */
   readonly filterName: string;
   readonly logGroups: readonly string[];
   readonly prefixes: readonly string[];
@@ -52,6 +54,8 @@ export function readSubscriberSettings(env: Env): SubscriberSettings {
   return {
     destinationArn,
     ...(roleArn !== undefined && { roleArn }),
+    // Only a Kinesis stream spreads records by `distribution`; by log stream, one busy group heats one shard.
+    ...(/^arn:aws[\w-]*:kinesis:/.test(destinationArn) && { distribution: 'Random' as const }),
     filterName,
     logGroups: readList(env, 'SUBSCRIBE_LOG_GROUPS'),
     prefixes: readList(env, 'SUBSCRIBE_PREFIXES'),

@@ -11,6 +11,15 @@ import type { ParserId } from '../../parsers/types';
 import { withBackoff, type BackoffOptions } from './backoff';
 import type { SubscriberSettings } from './settings';
 
+/** The one log group class that takes subscription filters to Lambda or Kinesis. */
+export const STANDARD_CLASS = 'STANDARD';
+
+/** A log group to visit, with its class when known. */
+export interface WantedGroup {
+  readonly logGroupName: string;
+  readonly logGroupClass?: string;
+}
+
 /** CloudWatch Logs allows this many subscription filters on one log group. */
 export const MAX_FILTERS_PER_LOG_GROUP = 2;
 
@@ -98,15 +107,26 @@ export class Subscriber {
     return this.settings.filterPatterns[this.registry.route(logGroupName).id as ParserId];
   }
 
-  /** Subscribes one log group (or confirms it already is). */
-  async subscribe(logGroupName: string): Promise<GroupResult> {
+  /**
+   * Subscribes one log group (or confirms it already is). `logGroupClass` is the group's
+   * class when known: only Standard groups take these subscription filters.
+   */
+  async subscribe(logGroupName: string, logGroupClass?: string): Promise<GroupResult> {
     const { settings } = this;
+    if (logGroupClass !== undefined && logGroupClass !== STANDARD_CLASS) {
+      return { logGroupName, outcome: 'skipped', reason: `log group class ${logGroupClass}: only ${STANDARD_CLASS} log groups take subscription filters to Lambda or Kinesis` };
+    }
     const filterPattern = this.patternFor(logGroupName);
     try {
       const filters = await this.filtersOf(logGroupName);
-      const ours = filters.find((filter) => filter.filterName === settings.filterName);
+      const ours = filters.find((filter) => this.isOurs(filter));
       if (ours && this.isCurrent(ours, filterPattern)) return { logGroupName, outcome: 'unchanged' };
       if (!ours) {
+        const namesake = filters.find((filter) => filter.filterName === settings.filterName);
+        if (namesake) {
+          // Same name, other destination: another stack's filter (or a person's). Never re-point it.
+          return { logGroupName, outcome: 'skipped', reason: `filter "${namesake.filterName}" sends it to another destination (${namesake.destinationArn}); it is not ours to change` };
+        }
         const sameDestination = filters.find((filter) => filter.destinationArn === settings.destinationArn);
         if (sameDestination) {
           return { logGroupName, outcome: 'skipped', reason: `filter "${sameDestination.filterName}" already sends it to the same destination` };
@@ -124,6 +144,7 @@ export class Subscriber {
             filterPattern,
             destinationArn: settings.destinationArn,
             ...(settings.roleArn !== undefined && { roleArn: settings.roleArn }),
+            ...(settings.distribution !== undefined && { distribution: settings.distribution }),
           }),
         ),
       );
@@ -133,11 +154,11 @@ export class Subscriber {
     }
   }
 
-  /** Removes our filter (by name) from one log group. */
+  /** Removes our filter (same name and destination) from one log group; another destination's filter is left alone. */
   async unsubscribe(logGroupName: string): Promise<GroupResult> {
     try {
       const filters = await this.filtersOf(logGroupName);
-      if (!filters.some((filter) => filter.filterName === this.settings.filterName)) return { logGroupName, outcome: 'absent' };
+      if (!filters.some((filter) => this.isOurs(filter))) return { logGroupName, outcome: 'absent' };
       await this.call(() =>
         this.deps.client.send(new DeleteSubscriptionFilterCommand({ logGroupName, filterName: this.settings.filterName })),
       );
@@ -149,19 +170,24 @@ export class Subscriber {
 
   /** Subscribes every wanted log group that exists: the named ones and every page of each prefix. */
   async subscribeAll(): Promise<Report> {
-    return this.forEachWanted((name) => this.subscribe(name));
+    return this.forEachWanted((group) => this.subscribe(group.logGroupName, group.logGroupClass), { withClass: true });
   }
 
   /** Removes our filter from every log group these settings cover, or those `which` selects. */
   async unsubscribeAll(which: (logGroupName: string) => boolean = () => true): Promise<Report> {
-    return this.forEachWanted((name) => (which(name) ? this.unsubscribe(name) : Promise.resolve(undefined)));
+    return this.forEachWanted((group) => (which(group.logGroupName) ? this.unsubscribe(group.logGroupName) : Promise.resolve(undefined)));
   }
 
-  /** Names the settings cover: the listed ones, then each prefix's groups page by page, deduplicated. */
-  async *wantedLogGroups(): AsyncGenerator<string> {
+  /**
+   * Groups the settings cover: the listed ones, then each prefix's groups page by page,
+   * deduplicated, each with its class when CloudWatch Logs says it.
+   */
+  async *wantedLogGroups(options: { withClass?: boolean } = {}): AsyncGenerator<WantedGroup> {
     const seen = new Set<string>();
     const fresh = (name: string) => !seen.has(name) && !this.settings.exclude.has(name) && (seen.add(name), true);
-    for (const name of this.settings.logGroups) if (fresh(name)) yield name;
+    for (const name of this.settings.logGroups) {
+      if (fresh(name)) yield { logGroupName: name, ...(options.withClass && (await this.classOf(name))) };
+    }
     for (const prefix of this.settings.prefixes) {
       let nextToken: string | undefined;
       do {
@@ -169,32 +195,51 @@ export class Subscriber {
           this.deps.client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: prefix, limit: 50, ...(nextToken && { nextToken }) })),
         );
         for (const group of page.logGroups ?? []) {
-          if (group.logGroupName !== undefined && fresh(group.logGroupName)) yield group.logGroupName;
+          if (group.logGroupName !== undefined && fresh(group.logGroupName)) {
+            yield { logGroupName: group.logGroupName, ...(group.logGroupClass !== undefined && { logGroupClass: group.logGroupClass }) };
+          }
         }
         nextToken = page.nextToken;
       } while (nextToken);
     }
   }
 
-  private async forEachWanted(visit: (name: string) => Promise<GroupResult | undefined>): Promise<Report> {
+  /** The class of a listed group (an exact match among those its name prefixes); unknown when absent. */
+  private async classOf(logGroupName: string): Promise<{ logGroupClass?: string }> {
+    const page = await this.call(() =>
+      this.deps.client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: logGroupName, limit: 50 })),
+    );
+    const group = page?.logGroups?.find((candidate) => candidate.logGroupName === logGroupName);
+    return group?.logGroupClass !== undefined ? { logGroupClass: group.logGroupClass } : {};
+  }
+
+  private async forEachWanted(
+    visit: (group: WantedGroup) => Promise<GroupResult | undefined>,
+    options: { withClass?: boolean } = {},
+  ): Promise<Report> {
     const report = emptyReport();
     const now = this.deps.now ?? Date.now;
-    for await (const name of this.wantedLogGroups()) {
+    for await (const group of this.wantedLogGroups(options)) {
       if (this.deps.deadline !== undefined && now() > this.deps.deadline) {
         report.incomplete = true;
         break;
       }
-      const result = await visit(name);
+      const result = await visit(group);
       if (result) record(report, result);
     }
     return report;
   }
 
+  /** Ours = our name AND our destination: a second stack's filter of the same name is not. */
+  private isOurs(filter: SubscriptionFilter): boolean {
+    return filter.filterName === this.settings.filterName && filter.destinationArn === this.settings.destinationArn;
+  }
+
   private isCurrent(filter: SubscriptionFilter, filterPattern: string): boolean {
     return (
-      filter.destinationArn === this.settings.destinationArn &&
       (filter.filterPattern ?? '') === filterPattern &&
-      (this.settings.roleArn === undefined || filter.roleArn === this.settings.roleArn)
+      (this.settings.roleArn === undefined || filter.roleArn === this.settings.roleArn) &&
+      (this.settings.distribution === undefined || filter.distribution === this.settings.distribution)
     );
   }
 

@@ -1,4 +1,4 @@
-import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,6 +8,9 @@ import type { NewDomainConfig } from '../config';
 import type { PipelineNetwork } from './network';
 import { grantDomainHttp, type OpenSearchBackend } from './opensearch-backend';
 import { RoleMapping } from './role-mapping';
+
+/** The service OpenSearch's service-linked role is for. */
+export const OPENSEARCH_SERVICE_PRINCIPAL = 'opensearchservice.amazonaws.com';
 
 export interface NewDomainBackendProps {
   readonly config: NewDomainConfig;
@@ -48,12 +51,16 @@ export class NewDomainBackend extends Construct implements OpenSearchBackend {
       description: 'Master user of the OpenSearch domain: applies role mappings and dashboards assets',
     });
 
+    const logGroup = (id: string) => new logs.LogGroup(this, id, { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     const logGroups = {
-      slowSearch: new logs.LogGroup(this, 'SlowSearchLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
-      slowIndex: new logs.LogGroup(this, 'SlowIndexLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
-      app: new logs.LogGroup(this, 'ApplicationLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+      slowSearch: logGroup('SlowSearchLogs'),
+      slowIndex: logGroup('SlowIndexLogs'),
+      app: logGroup('ApplicationLogs'),
+      ...(config.auditLogs && { audit: logGroup('AuditLogs') }),
     };
     // One explicit resource policy instead of the construct's custom resource that writes one.
+    // CloudWatch Logs allows 10 resource policies per account and region: this is the
+    // stack's only one, audit logs included (see the deployment guide).
     const logsPolicy = new logs.CfnResourcePolicy(this, 'LogsResourcePolicy', {
       policyName: `${props.resourcePrefix}-opensearch-logs`,
       policyDocument: Stack.of(this).toJsonString({
@@ -70,7 +77,7 @@ export class NewDomainBackend extends Construct implements OpenSearchBackend {
       }),
     });
 
-    const zones = config.zoneAwareness ? 2 : 1;
+    const zones = config.zoneAwareness ? config.availabilityZoneCount : 1;
     const domainName = config.domainName ?? props.defaultDomainName;
     if (network) {
       this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -107,6 +114,7 @@ export class NewDomainBackend extends Construct implements OpenSearchBackend {
         slowIndexLogGroup: logGroups.slowIndex,
         appLogEnabled: true,
         appLogGroup: logGroups.app,
+        ...(logGroups.audit && { auditLogEnabled: true, auditLogGroup: logGroups.audit }),
       },
       suppressLogsResourcePolicy: true,
       enableVersionUpgrade: true,
@@ -120,6 +128,7 @@ export class NewDomainBackend extends Construct implements OpenSearchBackend {
       }),
     });
     this.domain.node.addDependency(logsPolicy);
+    if (network) this.requireServiceLinkedRole(config.createServiceLinkedRole);
     // Delegates to IAM: only principals of this account whose own policies allow es:ESHttp*
     // (no anonymous or unsigned access). Written on the L1 with the domain's ARN spelled
     // out, which avoids the construct's update-policy custom resource.
@@ -163,25 +172,48 @@ export class NewDomainBackend extends Construct implements OpenSearchBackend {
     return [mapping.resource];
   }
 
+  /**
+   * A VPC domain needs the OpenSearch service-linked role to place its network interfaces,
+   * and CloudFormation does not create it: on a fresh account the domain fails. The role
+   * exists once per account (creating a second fails), so creating it is opt-in.
+   */
+  private requireServiceLinkedRole(create: boolean): void {
+    if (create) {
+      const role = new iam.CfnServiceLinkedRole(this, 'ServiceLinkedRole', {
+        awsServiceName: OPENSEARCH_SERVICE_PRINCIPAL,
+        description: 'Lets OpenSearch Service place the domain in the VPC',
+      });
+      this.domain.node.addDependency(role);
+      return;
+    }
+    Annotations.of(this.domain).addWarningV2(
+      'cwl-opensearch:serviceLinkedRole',
+      `A VPC domain needs the OpenSearch service-linked role. If "aws iam get-role --role-name AWSServiceRoleForAmazonOpenSearchService" finds none, run "aws iam create-service-linked-role --aws-service-name ${OPENSEARCH_SERVICE_PRINCIPAL}" once, or set opensearch.createServiceLinkedRole: true.`,
+    );
+  }
+
   private acknowledgeChoices(): void {
     const { config, network } = this.props;
     const domain = this.domain;
     if (config.dedicatedMasterNodes === 0) {
       Validations.of(domain).acknowledge({
         id: 'AwsSolutions-OS4',
-        reason: 'Dedicated master nodes are optional (opensearch.dedicatedMasterNodes: 3); a small log domain runs without them to halve its cost.',
+        reason: 'Dedicated masters are off as configured (opensearch.dedicatedMasterNodes: 0): a small log domain saves three master instances; opensearch.profile "production" turns them on.',
       });
     }
     if (!config.zoneAwareness) {
       Validations.of(domain).acknowledge({
         id: 'AwsSolutions-OS7',
-        reason: 'A single data node cannot be zone-aware; set opensearch.dataNodes to an even number for zone awareness.',
+        reason:
+          config.dataNodes === 1
+            ? 'A single data node cannot be zone-aware; set opensearch.dataNodes to a multiple of availabilityZoneCount for zone awareness.'
+            : 'Zone awareness is off as configured (opensearch.zoneAwareness: false); the data nodes share one availability zone.',
       });
     }
     if (network === undefined) {
       Validations.of(domain).acknowledge({
         id: 'AwsSolutions-OS1',
-        reason: 'The domain is reachable only with SigV4-signed requests of this account (no resource policy, FGAC with an IAM master user); set "network" to place it in a VPC.',
+        reason: 'The public endpoint answers only SigV4-signed requests of IAM principals of this account (the access policy names the account root and es:ESHttp*) and fine-grained access control maps them; set "network" to place it in a VPC.',
       });
     }
     Validations.of(domain).acknowledge({

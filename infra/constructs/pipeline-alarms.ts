@@ -1,13 +1,23 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+
+export interface DomainAlarmOptions {
+  readonly domainName: string;
+  readonly accountId: string;
+  readonly freeStorageSpaceMiB: number;
+  /** Nodes the domain should have (data + masters); absent for a domain the stack does not know. */
+  readonly nodes?: number;
+  readonly dedicatedMasters: boolean;
+}
 
 export interface PipelineAlarmsProps {
   /** Subscribed to the topic (confirmation e-mail). @default - no subscription */
@@ -29,7 +39,18 @@ export class PipelineAlarms extends Construct {
       description: 'cwl-opensearch alarm topic',
       enableKeyRotation: true,
     });
-    this.key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // Only this account's alarms may use the key (no confused deputy through CloudWatch).
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+        },
+      }),
+    );
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'cwl-opensearch alarms',
       masterKey: this.key,
@@ -80,33 +101,115 @@ export class PipelineAlarms extends Construct {
     });
   }
 
-  /** Cluster health, write blocks and free storage of an OpenSearch Service domain. */
-  domainHealth(domainName: string, accountId: string, freeStorageSpaceMiB: number): void {
-    const metric = (metricName: string, statistic: string) =>
+  /**
+   * The alarms AWS recommends for an OpenSearch Service domain ("Recommended CloudWatch
+   * alarms for Amazon OpenSearch Service"): cluster status, free storage, write blocks,
+   * node count, snapshots, CPU, JVM memory, KMS key, 5xx share, write queue and rejections,
+   * and the master metrics when dedicated masters exist.
+   */
+  domainHealth(domain: DomainAlarmOptions): void {
+    const metric = (metricName: string, statistic: string, period = Duration.minutes(1)) =>
       new cloudwatch.Metric({
         namespace: 'AWS/ES',
         metricName,
-        dimensionsMap: { DomainName: domainName, ClientId: accountId },
-        period: Duration.minutes(1),
+        dimensionsMap: { DomainName: domain.domainName, ClientId: domain.accountId },
+        period,
         statistic,
       });
-    this.add('ClusterRed', metric('ClusterStatus.red', 'Maximum'), {
-      threshold: 1,
-      description: 'OpenSearch: a primary shard is unassigned (cluster red)',
-    });
-    this.add('ClusterYellow', metric('ClusterStatus.yellow', 'Maximum'), {
-      threshold: 1,
-      evaluationPeriods: 5,
-      description: 'OpenSearch: replica shards unassigned for 5 minutes (cluster yellow)',
-    });
-    this.add('WritesBlocked', metric('ClusterIndexWritesBlocked', 'Maximum'), {
-      threshold: 1,
-      description: 'OpenSearch: the cluster blocks writes (disk or memory pressure)',
-    });
+    const atLeast = (id: string, metricName: string, statistic: string, threshold: number, description: string, options: { period?: Duration; evaluationPeriods?: number } = {}) =>
+      this.add(id, metric(metricName, statistic, options.period), {
+        threshold,
+        description: `OpenSearch: ${description}`,
+        ...(options.evaluationPeriods !== undefined && { evaluationPeriods: options.evaluationPeriods }),
+      });
+    atLeast('ClusterRed', 'ClusterStatus.red', 'Maximum', 1, 'a primary shard is unassigned (cluster red)');
+    atLeast('ClusterYellow', 'ClusterStatus.yellow', 'Maximum', 1, 'replica shards unassigned for 5 minutes (cluster yellow)', { evaluationPeriods: 5 });
+    atLeast('WritesBlocked', 'ClusterIndexWritesBlocked', 'Maximum', 1, 'the cluster blocks writes (disk or memory pressure)', { period: Duration.minutes(5) });
     this.add('FreeStorage', metric('FreeStorageSpace', 'Minimum'), {
-      threshold: freeStorageSpaceMiB,
+      threshold: domain.freeStorageSpaceMiB,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-      description: `OpenSearch: a node has at most ${freeStorageSpaceMiB} MiB of free storage`,
+      description: `OpenSearch: a node has at most ${domain.freeStorageSpaceMiB} MiB of free storage`,
+    });
+    if (domain.nodes !== undefined) {
+      this.add('NodesMissing', metric('Nodes', 'Minimum', Duration.days(1)), {
+        threshold: domain.nodes,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        description: `OpenSearch: fewer than ${domain.nodes} nodes for a day`,
+      });
+    }
+    atLeast('SnapshotFailure', 'AutomatedSnapshotFailure', 'Maximum', 1, 'an automated snapshot failed');
+    atLeast('Cpu', 'CPUUtilization', 'Maximum', 80, 'data node CPU at 80% or more for 45 minutes', { period: Duration.minutes(15), evaluationPeriods: 3 });
+    atLeast('JvmMemoryPressure', 'JVMMemoryPressure', 'Maximum', 95, 'JVM memory pressure at 95% or more for 3 minutes', { evaluationPeriods: 3 });
+    atLeast('OldGenJvmMemoryPressure', 'OldGenJVMMemoryPressure', 'Maximum', 80, 'old generation JVM memory pressure at 80% or more for 3 minutes', { evaluationPeriods: 3 });
+    atLeast('KmsKeyError', 'KMSKeyError', 'Maximum', 1, 'the encryption-at-rest KMS key is disabled');
+    atLeast('KmsKeyInaccessible', 'KMSKeyInaccessible', 'Maximum', 1, 'the encryption-at-rest KMS key was deleted or its grants revoked');
+    atLeast('WriteQueue', 'ThreadpoolWriteQueue', 'Average', 100, 'the write thread pool queue holds 100 or more tasks');
+    atLeast('WriteRejected', 'ThreadpoolWriteRejected', 'Sum', 1, 'write thread pool rejections for 15 minutes (bulk requests refused; the shipper retries them)', { period: Duration.minutes(5), evaluationPeriods: 3 });
+    const period = Duration.minutes(5);
+    this.add(
+      'ServerErrors',
+      new cloudwatch.MathExpression({
+        expression: '100 * errors / MAX([errors, requests])',
+        usingMetrics: { errors: metric('5xx', 'Sum', period), requests: metric('OpenSearchRequests', 'Sum', period) },
+        period,
+        label: '5xx share of requests (%)',
+      }),
+      { threshold: 10, description: 'OpenSearch: 10% or more of the requests answered 5xx' },
+    );
+    if (domain.dedicatedMasters) {
+      atLeast('MasterCpu', 'MasterCPUUtilization', 'Maximum', 50, 'master CPU at 50% or more for 45 minutes', { period: Duration.minutes(15), evaluationPeriods: 3 });
+      atLeast('MasterJvmMemoryPressure', 'MasterJVMMemoryPressure', 'Maximum', 95, 'master JVM memory pressure at 95% or more for 3 minutes', { evaluationPeriods: 3 });
+      atLeast('MasterOldGenJvmMemoryPressure', 'MasterOldGenJVMMemoryPressure', 'Maximum', 80, 'master old generation JVM memory pressure at 80% or more for 3 minutes', { evaluationPeriods: 3 });
+      this.add('MasterUnreachable', metric('MasterReachableFromNode', 'Minimum', Duration.days(1)), {
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        description: 'OpenSearch: the master node was unreachable for a day',
+      });
+    }
+  }
+
+  /**
+   * CloudWatch Logs could not deliver (or was throttled delivering) our filter's events, on
+   * any log group: a Metrics Insights query over the filter name, since the groups are not
+   * known at synth.
+   */
+  subscriptionDelivery(filterName: string): void {
+    for (const metricName of ['DeliveryErrors', 'DeliveryThrottling']) {
+      new cloudwatch.CfnAlarm(this, `Subscription${metricName}`, {
+        alarmDescription: `CloudWatch Logs: ${metricName} for subscription filter ${filterName} (events not delivered yet; CloudWatch Logs retries for up to 24 hours)`,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: 'notBreaching',
+        metrics: [
+          {
+            id: 'delivery',
+            expression: `SELECT SUM(${metricName}) FROM SCHEMA("AWS/Logs", DestinationType, FilterName, LogGroupName) WHERE FilterName = '${filterName.replace(/'/g, "''")}'`,
+            period: 300,
+            returnData: true,
+          },
+        ],
+        alarmActions: [this.topic.topicArn],
+        okActions: [this.topic.topicArn],
+      });
+    }
+  }
+
+  /** CloudWatch Logs' writes to the stream are throttled (shards too few). */
+  streamWriteThrottles(id: string, stream: kinesis.IStream): void {
+    this.add(id, stream.metric('WriteProvisionedThroughputExceeded', { period: Duration.minutes(5), statistic: 'Sum' }), {
+      threshold: 1,
+      evaluationPeriods: 3,
+      description: `${id}: writes to the stream throttled for 15 minutes (add shards or use on-demand)`,
+    });
+  }
+
+  /** Asynchronous events wait in Lambda's queue (throttled or failing) longer than `maxAge`. */
+  asyncEventAge(id: string, fn: lambda.IFunction, maxAge: Duration): void {
+    this.add(id, fn.metric('AsyncEventAge', { period: Duration.minutes(5), statistic: 'Maximum' }), {
+      threshold: maxAge.toMilliseconds(),
+      evaluationPeriods: 3,
+      description: `${id}: asynchronous events waited more than ${maxAge.toHumanString()} before running`,
     });
   }
 

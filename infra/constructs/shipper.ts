@@ -25,10 +25,12 @@ export interface ShipperProps {
 /** Where subscription filters send events, and what they need to be allowed to. */
 export interface SubscriptionDestination {
   readonly arn: string;
+  /** `logs`: a CloudWatch Logs destination of another account (a member stack). */
+  readonly kind: 'lambda' | 'kinesis' | 'logs';
   /** The role CloudWatch Logs assumes to write to Kinesis. */
   readonly role?: iam.Role;
-  /** A subscription filter may be created only after this exists. */
-  readonly ready: IDependable;
+  /** A subscription filter may be created only after this exists. @default - nothing to wait for */
+  readonly ready?: IDependable;
 }
 
 /**
@@ -77,7 +79,7 @@ export class Shipper extends Construct {
         }),
       });
       const grant = this.stream.grantWrite(role);
-      this.destination = { arn: this.stream.streamArn, role, ready: grant };
+      this.destination = { arn: this.stream.streamArn, kind: 'kinesis', role, ready: grant };
     } else {
       // One permission for every log group of the account and region: a permission per
       // group hits the function policy's size limit after a few dozen groups.
@@ -87,7 +89,7 @@ export class Shipper extends Construct {
         sourceAccount: Aws.ACCOUNT_ID,
         sourceArn: `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
       });
-      this.destination = { arn: this.function.functionArn, ready: this.function.permissionsNode.findChild('LogsInvoke') };
+      this.destination = { arn: this.function.functionArn, kind: 'lambda', ready: this.function.permissionsNode.findChild('LogsInvoke') };
     }
   }
 

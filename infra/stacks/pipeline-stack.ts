@@ -1,8 +1,8 @@
-import { CfnOutput, Duration, Fn, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct, IDependable } from 'constructs';
-import type { AlertSettings, DeploymentConfig, RouteSettings } from '../config';
+import { parsersVariable, type AlertSettings, type DeploymentConfig, type RouteSettings } from '../config';
 import { AthenaActivity } from '../constructs/athena-activity';
 import { DashboardAssets } from '../constructs/dashboard-assets';
 import { DeadLetterQueues } from '../constructs/dead-letter';
@@ -50,6 +50,8 @@ export class PipelineStack extends Stack {
       OPENSEARCH_ENDPOINT: this.backend.endpoint,
       OPENSEARCH_AUTH: this.backend.auth,
       INDEX_PREFIX: config.indexing.prefix,
+      // The shipper and redrive parse with them; the assets function makes their templates.
+      ...(config.parsers.length > 0 && { PARSERS_JSON: parsersVariable(config.parsers) }),
     };
     const pipelineEnvironment = {
       ...backendEnvironment,
@@ -182,7 +184,7 @@ export class PipelineStack extends Stack {
           config: target,
           indexPattern,
           resourcePrefix,
-          defaultDomainName: resourcePrefix.replace(/^[^a-z]+/, '').slice(0, 28).replace(/-+$/, '') || 'cwl-opensearch',
+          defaultDomainName: defaultDomainName(config.stackName),
           logRetention,
           ...(network && { network }),
         });
@@ -205,8 +207,13 @@ export class PipelineStack extends Stack {
     const topicArn = alerts.snsTopicArn ?? alarms.topic.topicArn;
     let roleArn = alerts.snsRoleArn;
     if (roleArn === undefined) {
+      // Only this account's domain may assume it (no confused deputy through OpenSearch).
+      const domainName = this.backend.metrics?.domainName ?? '*';
       const role = new iam.Role(this, 'AlertingSnsRole', {
-        assumedBy: new iam.ServicePrincipal('es.amazonaws.com'),
+        assumedBy: new iam.PrincipalWithConditions(new iam.ServicePrincipal('es.amazonaws.com'), {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:es:${Aws.REGION}:${Aws.ACCOUNT_ID}:domain/${domainName}` },
+        }),
         description: 'OpenSearch alerting publishes notifications to SNS',
       });
       if (alerts.snsTopicArn === undefined) {
@@ -238,17 +245,21 @@ export class PipelineStack extends Stack {
     alarms.queueNotEmpty('DeadLetterQueue', queues.onFailure, 'Shipper invocations failed; the redrive replays them');
     alarms.queueNotEmpty('LastResortQueue', queues.lastResort, 'Failed events the redrive could not replay');
     alarms.functionHealth('Shipper', this.shipper.function, { throttles: true, asynchronous: !kinesis });
+    if (!kinesis) alarms.asyncEventAge('ShipperAsyncEventAge', this.shipper.function, Duration.minutes(30));
     if (kinesis && queues.kinesisFailures) {
       alarms.queueNotEmpty('KinesisFailures', queues.kinesisFailures, 'Kinesis batches the shipper gave up on');
       alarms.iteratorAge('ShipperIteratorAge', this.shipper.function, Duration.minutes(15));
     }
+    if (this.shipper.stream) alarms.streamWriteThrottles('StreamWriteThrottles', this.shipper.stream);
     alarms.functionHealth('Redrive', redrive.handler.function);
-    if (subscriptions.subscriber) alarms.functionHealth('Subscriber', subscriptions.subscriber.function);
+    if (subscriptions.subscriber) {
+      alarms.functionHealth('Subscriber', subscriptions.subscriber.function, { throttles: false });
+      alarms.asyncEventAge('SubscriberAsyncEventAge', subscriptions.subscriber.function, Duration.hours(1));
+    }
+    if (config.subscriptions.mode === 'filters') alarms.subscriptionDelivery(config.subscriptions.filterName);
     if (athena.poller) alarms.functionHealth('CloudTrailPoller', athena.poller.function);
     if (athena.enricher) alarms.functionHealth('Enricher', athena.enricher.function);
-    if (this.backend.metrics) {
-      alarms.domainHealth(this.backend.metrics.domainName, this.backend.metrics.accountId, config.alarms.freeStorageSpaceMiB);
-    }
+    if (this.backend.metrics) alarms.domainHealth({ ...this.backend.metrics, ...domainAlarmSizing(config) });
   }
 
   private addOutputs(parts: {
@@ -273,6 +284,34 @@ export class PipelineStack extends Stack {
     if (this.shipper.stream) new CfnOutput(this, 'StreamName', { value: this.shipper.stream.streamName });
     if (network) new CfnOutput(this, 'ClientSecurityGroupId', { value: network.clientSecurityGroup.securityGroupId, description: 'Allow it on 443 in an existing VPC domain' });
   }
+}
+
+/** AWS suggests a FreeStorageSpace alarm at 25% of each node's storage. */
+export const FREE_STORAGE_SHARE = 0.25;
+/** The threshold AWS's table shows, for a domain whose volume the stack does not know. */
+export const DEFAULT_FREE_STORAGE_MIB = 20_480;
+
+/** What the domain alarms need to know of the domain's size. */
+export function domainAlarmSizing(config: DeploymentConfig): { freeStorageSpaceMiB: number; nodes?: number; dedicatedMasters: boolean } {
+  const target = config.opensearch;
+  if (target.mode !== 'new-domain') {
+    return { freeStorageSpaceMiB: config.alarms.freeStorageSpaceMiB ?? DEFAULT_FREE_STORAGE_MIB, dedicatedMasters: false };
+  }
+  return {
+    freeStorageSpaceMiB: config.alarms.freeStorageSpaceMiB ?? Math.floor(target.volumeSizeGiB * 1024 * FREE_STORAGE_SHARE),
+    nodes: target.dataNodes + target.dedicatedMasterNodes,
+    dedicatedMasters: target.dedicatedMasterNodes > 0,
+  };
+}
+
+/**
+ * A new domain's name from the stack name: 3-28 characters of a-z, 0-9 and "-", starting
+ * with a letter; a name too short (a 1-2 letter stack) gets "-logs" added.
+ */
+export function defaultDomainName(stackName: string): string {
+  const base = stackName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^[^a-z]+/, '').slice(0, 28).replace(/-+$/, '');
+  if (base.length >= 3) return base;
+  return base === '' ? 'cwl-opensearch' : `${base}-logs`;
 }
 
 /** The APIs the VPC functions call: SQS (the redrive, always there), Athena and CloudTrail when their function exists. */

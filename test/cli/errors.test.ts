@@ -152,3 +152,52 @@ describe('backfill errors', () => {
     expect(result.stderr).toBe('cwl-opensearch: OPENSEARCH_REQUEST_TIMEOUT_MS: -5 is below the minimum 100 (allowed: 100..900000)\n');
   });
 });
+
+describe('assets against a cluster that cannot be reached', () => {
+  it('apply --dry-run names the cause in one line, lists nothing "to update", and stops', async () => {
+    const port = await closedPort();
+    const result = runCli(['assets', 'apply', '--dry-run', '--to', `http://127.0.0.1:${port}`], {
+      env: { ...process.env, OPENSEARCH_AUTH: 'none', OPENSEARCH_ENDPOINT: '' },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `cwl-opensearch: cannot reach OpenSearch at http://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}; nothing was compared or changed\n`,
+    );
+  });
+
+  it('apply --dry-run with OpenSearch up but Dashboards down: saved objects failed with the cause, summary once', async () => {
+    const dashboardsPort = await closedPort();
+    const server = createHttpServer((request, response) => {
+      // An empty cluster: every asset is absent.
+      response.statusCode = request.method === 'HEAD' ? 200 : 404;
+      response.setHeader('content-type', 'application/json');
+      response.end(request.method === 'HEAD' ? undefined : '{}');
+    });
+    const port = await listen(server);
+    try {
+      const run = startCli(['assets', 'apply', '--dry-run', '--to', `http://127.0.0.1:${port}`], {
+        ...process.env,
+        OPENSEARCH_AUTH: 'none',
+        OPENSEARCH_ENDPOINT: '',
+        DASHBOARDS_URL: `http://127.0.0.1:${dashboardsPort}`,
+      });
+      let stdout = '';
+      run.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      expect(await run.exited).toBe(1);
+      expect(stdout).not.toMatch(/^to update +saved-object/m);
+      expect(stdout).toMatch(new RegExp(`^failed +saved-object +\\S+ +\\(could not read the stored objects: .*ECONNREFUSED 127\\.0\\.0\\.1:${dashboardsPort}\\)$`, 'm'));
+      expect(stdout.match(/checked \d+ assets/g)).toHaveLength(1);
+      expect(run.stderr()).not.toMatch(/checked \d+ assets/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('export names the cause', async () => {
+    const port = await closedPort();
+    const result = runCli(['assets', 'export', '--to', `http://127.0.0.1:${port}`], { env: { ...process.env, OPENSEARCH_AUTH: 'none', OPENSEARCH_ENDPOINT: '' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^cwl-opensearch: .*_export: fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\n$`));
+  });
+});

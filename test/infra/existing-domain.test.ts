@@ -152,12 +152,23 @@ describe('existing domain, direct subscriptions, poller', () => {
     });
   });
 
-  it('lets the subscriber manage subscription filters without passing any role', () => {
+  it('lets the subscriber manage filters only on the configured groups and prefixes, without passing any role', () => {
+    const logGroupArn = (name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:log-group:${name}`]],
+    });
     const grant = grantsOf(template, 'logs:PutSubscriptionFilter');
     expect(grant).toHaveLength(1);
-    expect(grant[0]!.Action).toEqual(
-      expect.arrayContaining(['logs:DescribeLogGroups', 'logs:DescribeSubscriptionFilters', 'logs:DeleteSubscriptionFilter']),
-    );
+    expect(grant[0]!.Action).toEqual(['logs:DescribeSubscriptionFilters', 'logs:PutSubscriptionFilter', 'logs:DeleteSubscriptionFilter']);
+    expect(grant[0]!.Resource).toEqual([
+      logGroupArn('/aws/rds/instance/orders/slowquery'),
+      logGroupArn('/aws/rds/instance/orders/slowquery:*'),
+      logGroupArn('/aws/lambda/*'),
+      logGroupArn('/aws/rds/*'),
+    ]);
+    // Only the list action keeps the account-wide wildcard.
+    expect(grantsOf(template, 'logs:DescribeLogGroups').filter((statement) => statement.Action === 'logs:DescribeLogGroups')).toEqual([
+      expect.objectContaining({ Resource: logGroupArn('*') }),
+    ]);
     expect(grantsOf(template, 'iam:PassRole')).toHaveLength(0);
   });
 

@@ -114,6 +114,18 @@ describe('CloudTrail trail for Athena', () => {
     expect(environmentOf(template, /Ships CloudWatch Logs/)).toMatchObject({ ROUTE_ATHENA_CLOUDTRAIL: '/aws/cloudtrail/LogsAtScale/athena' });
   });
 
+  it('spreads the trail filter\'s records over the shards (distribution Random)', () => {
+    template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { Distribution: 'Random' });
+  });
+
+  it('alarms on throttled writes to the stream', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'WriteProvisionedThroughputExceeded',
+      Dimensions: [{ Name: 'StreamName', Value: { Ref: Match.stringLikeRegexp('^ShipperStream') } }],
+    });
+  });
+
   it('runs the enricher on its schedule and when a query finishes, without a poller', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['aws.athena'], 'detail-type': ['Athena Query State Change'] },
@@ -148,12 +160,35 @@ describe('SNS alert channel and e-mail alarms', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   });
 
-  it('lets CloudWatch alarms use the topic key', () => {
+  it('lets only this account\'s CloudWatch alarms use the topic key (confused deputy)', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':cloudwatch:', ':alarm:*'])] }) },
+            },
+          }),
         ]),
+      },
+    });
+  });
+
+  it('lets only this account\'s domain assume the alerting role (confused deputy)', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'es.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':es:', ':domain/logs'])] }) },
+            },
+          }),
+        ],
       },
     });
   });

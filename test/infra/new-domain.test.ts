@@ -1,4 +1,5 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, environmentOf, grantsOf, NETWORK, REGION, synthesize } from './shapes';
 
@@ -22,9 +23,12 @@ const PRIVATE = {
 
 let publicDomain: Template;
 let privateDomain: Template;
+let privateStack: Stack;
 beforeAll(() => {
   publicDomain = synthesize(PUBLIC).template;
-  privateDomain = synthesize(PRIVATE).template;
+  const synthesized = synthesize(PRIVATE);
+  privateDomain = synthesized.template;
+  privateStack = synthesized.stack;
 });
 
 describe('new domain', () => {
@@ -130,6 +134,64 @@ describe('new domain', () => {
         { Name: 'DomainName', Value: { Ref: Match.stringLikeRegexp('^OpenSearchDomain') } },
       ],
     });
+  });
+
+  it('sets the free-storage alarm at 25% of the volume, as AWS suggests (not a fixed 20 GiB a 20 GiB volume is always under)', () => {
+    publicDomain.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FreeStorageSpace',
+      Threshold: 20 * 1024 * 0.25,
+      ComparisonOperator: 'LessThanOrEqualToThreshold',
+    });
+  });
+
+  it.each([
+    ['CPUUtilization', 80, 900, 3],
+    ['JVMMemoryPressure', 95, 60, 3],
+    ['OldGenJVMMemoryPressure', 80, 60, 3],
+    ['AutomatedSnapshotFailure', 1, 60, 1],
+    ['KMSKeyError', 1, 60, 1],
+    ['KMSKeyInaccessible', 1, 60, 1],
+    ['ThreadpoolWriteQueue', 100, 60, 1],
+    ['ThreadpoolWriteRejected', 1, 300, 3],
+    ['MasterCPUUtilization', 50, 900, 3],
+    ['MasterJVMMemoryPressure', 95, 60, 3],
+    ['MasterOldGenJVMMemoryPressure', 80, 60, 3],
+  ])('alarms on %s >= %d (period %ds, %d periods), as AWS recommends', (metricName, threshold, period, evaluationPeriods) => {
+    privateDomain.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ES',
+      MetricName: metricName,
+      Threshold: threshold,
+      Period: period,
+      EvaluationPeriods: evaluationPeriods,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('alarms when a node is missing for a day, counting data and master nodes', () => {
+    privateDomain.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Nodes', Threshold: 5, Period: 86400, ComparisonOperator: 'LessThanThreshold' });
+    publicDomain.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Nodes', Threshold: 1 });
+  });
+
+  it('alarms on 10% or more 5xx answers', () => {
+    privateDomain.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 10,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: '100 * errors / MAX([errors, requests])' }),
+        Match.objectLike({ Id: 'errors', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: '5xx' }) }) }),
+      ]),
+    });
+  });
+
+  it('has no master alarms without dedicated masters', () => {
+    publicDomain.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'MasterCPUUtilization' }, 0);
+  });
+
+  it('warns at synth that a VPC domain needs the OpenSearch service-linked role, and says what to run', () => {
+    Annotations.fromStack(privateStack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('aws iam create-service-linked-role --aws-service-name opensearchservice.amazonaws.com'),
+    );
+    privateDomain.resourceCountIs('AWS::IAM::ServiceLinkedRole', 0);
   });
 
   it('gives the indices as many replicas as the data nodes can hold (none on one node)', () => {

@@ -96,14 +96,78 @@ describe('subscriber handler: custom resource', () => {
     expect(put).toEqual(['/aws/lambda/a', '/aws/lambda/b']);
   });
 
-  it('on Delete removes our filters and never fails', async () => {
+  it('on Delete removes our filters and fails, naming the cause, when the groups cannot be listed', async () => {
     logs.on(DescribeSubscriptionFiltersCommand).resolves({
       subscriptionFilters: [{ filterName: 'cwl-opensearch', destinationArn: LAMBDA_ARN }],
     });
     logs.on(DescribeLogGroupsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    await expect(handle(customResource('Delete'), deps())).resolves.toEqual({ PhysicalResourceId: 'log-subscriptions-ExistingLogGroups' });
+    await expect(handle(customResource('Delete'), deps())).rejects.toThrow(/denied/);
     // The named group was handled before the prefix listing failed.
     expect(logs.commandCalls(DeleteSubscriptionFilterCommand)).toHaveLength(1);
+  });
+
+  it('on Delete fails when a filter of ours could not be removed (no orphan left silently)', async () => {
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({
+      subscriptionFilters: [{ filterName: 'cwl-opensearch', destinationArn: LAMBDA_ARN }],
+    });
+    logs.on(DeleteSubscriptionFilterCommand, { logGroupName: '/aws/lambda/b' }).rejects(
+      Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }),
+    );
+    await expect(handle(customResource('Delete'), deps())).rejects.toThrow(/1 log groups could not be unsubscribed: \/aws\/lambda\/b/);
+  });
+
+  it('on Update to another destination takes our old filter off with the old destination, then subscribes', async () => {
+    const next = { ...PROPERTIES, DESTINATION_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:shipper-v2' };
+    // Every group but /aws/lambda/b carries our old filter until it is deleted.
+    const withOldFilter = new Set(['/aws/lambda/a', '/aws/rds/instance/db/slowquery']);
+    logs.on(DescribeSubscriptionFiltersCommand).callsFake((input: { logGroupName: string }) => ({
+      subscriptionFilters: withOldFilter.has(input.logGroupName) ? [{ filterName: 'cwl-opensearch', destinationArn: LAMBDA_ARN }] : [],
+    }));
+    logs.on(DeleteSubscriptionFilterCommand).callsFake((input: { logGroupName: string }) => {
+      withOldFilter.delete(input.logGroupName);
+      return {};
+    });
+    await handle(customResource('Update', next, PROPERTIES), deps(next));
+    expect(logs.commandCalls(DeleteSubscriptionFilterCommand).map((call) => call.args[0].input.logGroupName).sort()).toEqual([
+      '/aws/lambda/a',
+      '/aws/rds/instance/db/slowquery',
+    ]);
+    expect(logs.commandCalls(PutSubscriptionFilterCommand).map((call) => call.args[0].input.destinationArn)).toEqual([
+      next.DESTINATION_ARN,
+      next.DESTINATION_ARN,
+      next.DESTINATION_ARN,
+    ]);
+  });
+});
+
+describe('subscriber handler: unfinished work goes on in the provider\'s isComplete step', () => {
+  const outOfTime = { getRemainingTimeInMillis: () => 0 };
+  const plentyOfTime = { getRemainingTimeInMillis: () => 600_000 };
+
+  it('onEvent out of time answers Incomplete: 1 (the provider then calls isComplete)', async () => {
+    const response = await handle(customResource('Create'), deps(), outOfTime);
+    expect(response).toMatchObject({ PhysicalResourceId: 'log-subscriptions-ExistingLogGroups', Data: { Incomplete: 1 } });
+    expect(logs.commandCalls(PutSubscriptionFilterCommand)).toHaveLength(0);
+  });
+
+  it('isComplete after an incomplete onEvent runs another pass and reports IsComplete only when every group was visited', async () => {
+    const waiting = { ...customResource('Create'), PhysicalResourceId: 'log-subscriptions-ExistingLogGroups', Data: { Incomplete: 1 } };
+    await expect(handle(waiting, deps(), outOfTime)).resolves.toEqual({ IsComplete: false });
+    const done = await handle(waiting, deps(), plentyOfTime);
+    expect(done).toMatchObject({ IsComplete: true, Data: { Created: 3, Incomplete: 0 } });
+  });
+
+  it('isComplete after a complete onEvent answers at once', async () => {
+    const finished = { ...customResource('Create'), PhysicalResourceId: 'log-subscriptions-ExistingLogGroups', Data: { Incomplete: 0 } };
+    await expect(handle(finished, deps(), plentyOfTime)).resolves.toEqual({ IsComplete: true });
+    expect(logs.calls()).toHaveLength(0);
+  });
+
+  it('a deletion out of time goes on too', async () => {
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [{ filterName: 'cwl-opensearch', destinationArn: LAMBDA_ARN }] });
+    const deleting = { ...customResource('Delete'), Data: { Incomplete: 1 } };
+    await expect(handle(deleting, deps(), outOfTime)).resolves.toEqual({ IsComplete: false });
+    await expect(handle(deleting, deps(), plentyOfTime)).resolves.toMatchObject({ IsComplete: true, Data: { Removed: 3 } });
   });
 });
 

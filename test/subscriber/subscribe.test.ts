@@ -165,6 +165,39 @@ describe('Subscriber.subscribe', () => {
     expect(logs.commandCalls(PutSubscriptionFilterCommand)).toHaveLength(0);
   });
 
+  it('never re-points a filter of our name that sends to another destination (another stack\'s)', async () => {
+    const otherStack = 'arn:aws:lambda:eu-west-1:123456789012:function:other-stack-shipper';
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [filter('cwl-opensearch', otherStack, '')] });
+    logs.on(PutSubscriptionFilterCommand).resolves({});
+    const { subscriber } = subscriberFor();
+    const result = await subscriber.subscribe('/aws/lambda/shared');
+    expect(result).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining(`another destination (${otherStack})`) });
+    expect(logs.commandCalls(PutSubscriptionFilterCommand)).toHaveLength(0);
+  });
+
+  it('spreads a Kinesis destination\'s records over the shards (distribution Random)', async () => {
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+    logs.on(PutSubscriptionFilterCommand).resolves({});
+    const { subscriber } = subscriberFor({ DESTINATION_ARN: STREAM_ARN, DESTINATION_ROLE_ARN: ROLE_ARN });
+    await subscriber.subscribe('/aws/lambda/busy');
+    expect(logs.commandCalls(PutSubscriptionFilterCommand)[0]!.args[0].input.distribution).toBe('Random');
+  });
+
+  it('does not set a distribution for a Lambda destination', async () => {
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+    logs.on(PutSubscriptionFilterCommand).resolves({});
+    const { subscriber } = subscriberFor();
+    await subscriber.subscribe('/aws/lambda/busy');
+    expect(logs.commandCalls(PutSubscriptionFilterCommand)[0]!.args[0].input).not.toHaveProperty('distribution');
+  });
+
+  it.each(['INFREQUENT_ACCESS', 'DELIVERY'])('skips a %s log group, saying why, without calling CloudWatch Logs', async (logGroupClass) => {
+    const { subscriber } = subscriberFor();
+    const result = await subscriber.subscribe('/aws/lambda/cold', logGroupClass);
+    expect(result).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining(`log group class ${logGroupClass}`) });
+    expect(logs.calls()).toHaveLength(0);
+  });
+
   it('reports a group that does not exist as missing', async () => {
     logs.on(DescribeSubscriptionFiltersCommand).rejects(awsError('ResourceNotFoundException', 'The specified log group does not exist.'));
     const { subscriber } = subscriberFor();
@@ -247,7 +280,10 @@ describe('Subscriber.subscribeAll', () => {
 
     const report = await subscriber.subscribeAll();
 
-    const pages = logs.commandCalls(DescribeLogGroupsCommand).map((call) => call.args[0].input.nextToken);
+    const pages = logs
+      .commandCalls(DescribeLogGroupsCommand)
+      .filter((call) => call.args[0].input.logGroupNamePrefix === '/aws/lambda/')
+      .map((call) => call.args[0].input.nextToken);
     expect(pages).toEqual([undefined, 't1', 't2']);
     const put = logs.commandCalls(PutSubscriptionFilterCommand).map((call) => call.args[0].input.logGroupName);
     expect(put.sort()).toEqual(['/aws/lambda/a', '/aws/lambda/b', '/aws/rds/instance/db/slowquery']);
@@ -263,6 +299,36 @@ describe('Subscriber.subscribeAll', () => {
     const report = await subscriber.subscribeAll();
     expect(report.incomplete).toBe(true);
     expect(logs.commandCalls(PutSubscriptionFilterCommand)).toHaveLength(0);
+  });
+
+  it('reports non-Standard groups of a prefix and of the named list as skipped', async () => {
+    logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/aws/lambda/' }).resolves({
+      logGroups: [
+        { logGroupName: '/aws/lambda/hot', logGroupClass: 'STANDARD' },
+        { logGroupName: '/aws/lambda/cold', logGroupClass: 'INFREQUENT_ACCESS' },
+      ],
+    });
+    logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/vended' }).resolves({
+      logGroups: [{ logGroupName: '/vended', logGroupClass: 'DELIVERY' }, { logGroupName: '/vended-other', logGroupClass: 'STANDARD' }],
+    });
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({ subscriptionFilters: [] });
+    logs.on(PutSubscriptionFilterCommand).resolves({});
+    const { subscriber } = subscriberFor({ SUBSCRIBE_LOG_GROUPS: '/vended', SUBSCRIBE_PREFIXES: '/aws/lambda/' });
+    const report = await subscriber.subscribeAll();
+    expect(logs.commandCalls(PutSubscriptionFilterCommand).map((call) => call.args[0].input.logGroupName)).toEqual(['/aws/lambda/hot']);
+    expect(report.counts).toMatchObject({ created: 1, skipped: 2 });
+    expect(report.problems.map((problem) => problem.logGroupName).sort()).toEqual(['/aws/lambda/cold', '/vended']);
+  });
+
+  it('leaves a filter of our name that another destination owns when unsubscribing', async () => {
+    logs.on(DescribeSubscriptionFiltersCommand).resolves({
+      subscriptionFilters: [filter('cwl-opensearch', 'arn:aws:lambda:eu-west-1:123456789012:function:other-stack-shipper')],
+    });
+    logs.on(DeleteSubscriptionFilterCommand).resolves({});
+    const { subscriber } = subscriberFor({ SUBSCRIBE_LOG_GROUPS: '/a' });
+    const report = await subscriber.unsubscribeAll();
+    expect(report.counts).toMatchObject({ removed: 0, absent: 1 });
+    expect(logs.commandCalls(DeleteSubscriptionFilterCommand)).toHaveLength(0);
   });
 
   it('unsubscribes only our filter', async () => {

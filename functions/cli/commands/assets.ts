@@ -4,12 +4,17 @@ import { applyAssets } from '../../assets/apply';
 import { loadAssetsConfig } from '../../assets/config';
 import { exportSavedObjects } from '../../assets/export';
 import { formatReport, summarizeReport } from '../../assets/report';
+import type { AssetsConfig } from '../../assets/config';
 import type { Env } from '../../pipeline/config';
+import { createOpenSearchClient } from '../../sinks/opensearch';
+import { PARSERS_OPTION } from '../parsers-option';
+import { assertReachable } from '../reachable';
 
 interface ConnectionFlags {
   readonly to?: string;
   readonly dashboardsUrl?: string;
   readonly tenant?: string;
+  readonly parsers?: string;
 }
 
 interface ApplyFlags extends ConnectionFlags {
@@ -39,10 +44,14 @@ export function registerAssetsCommand(program: Command): void {
       .option('--json', 'print the report as JSON'),
   ).action(async (flags: ApplyFlags) => {
     const config = loadAssetsConfig(connectionEnv(flags));
+    await assertClusterReachable(config);
     const report = await applyAssets(config, {}, { dryRun: flags.dryRun ?? false });
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     if (report.counts.failed > 0) {
-      process.stderr.write(`cwl-opensearch: ${summarizeReport(report)}\n`);
+      // The report on stdout ends with the summary; stderr only says that something failed
+      // (stdout may be a file), without repeating the summary.
+      const failed = report.counts.failed;
+      process.stderr.write(`cwl-opensearch: ${failed} of ${report.results.length} asset(s) failed${flags.json ? `: ${summarizeReport(report)}` : ''}\n`);
       process.exitCode = 1;
     }
   });
@@ -67,11 +76,25 @@ export function registerAssetsCommand(program: Command): void {
   });
 }
 
+/**
+ * A cluster that cannot be reached at all stops the command with the cause in one line,
+ * instead of one "failed" line per asset and a list of guesses.
+ */
+async function assertClusterReachable(config: AssetsConfig): Promise<void> {
+  const client = createOpenSearchClient(config.openSearch);
+  try {
+    await assertReachable(client, config.openSearch.endpoint, 'nothing was compared or changed');
+  } finally {
+    await client.close();
+  }
+}
+
 function withConnection(command: Command): Command {
   return command
     .option('--to <url>', 'OpenSearch endpoint (overrides OPENSEARCH_ENDPOINT); auth from the OPENSEARCH_* variables')
     .option('--dashboards-url <url>', 'OpenSearch Dashboards URL (overrides DASHBOARDS_URL; default <endpoint>/_dashboards)')
-    .option('--tenant <name>', 'security tenant for saved objects (overrides DASHBOARDS_TENANT; default global)');
+    .option('--tenant <name>', 'security tenant for saved objects (overrides DASHBOARDS_TENANT; default global)')
+    .option(PARSERS_OPTION.flags, PARSERS_OPTION.description);
 }
 
 /** The environment with the command-line overrides applied, so one loader validates both. */
@@ -81,5 +104,6 @@ function connectionEnv(flags: ConnectionFlags): Env {
     ...(flags.to !== undefined && { OPENSEARCH_ENDPOINT: flags.to }),
     ...(flags.dashboardsUrl !== undefined && { DASHBOARDS_URL: flags.dashboardsUrl }),
     ...(flags.tenant !== undefined && { DASHBOARDS_TENANT: flags.tenant }),
+    ...(flags.parsers !== undefined && { PARSERS_FILE: flags.parsers }),
   };
 }

@@ -209,14 +209,17 @@ async function waitForHealth(url: string, deadline: number) {
   }
 }
 
-/** Stops the node of that name if it runs (TERM, then KILL after 30 s). True when one was stopped. */
-export async function stopNode(name = DEFAULT_NODE): Promise<boolean> {
+/**
+ * Stops the node of that name if it runs: TERM (a clean shutdown), then KILL after 30 s; or
+ * KILL at once (a crash, for fault tests). True when one was stopped.
+ */
+export async function stopNode(name = DEFAULT_NODE, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<boolean> {
   const file = stateFile(name);
   if (!existsSync(file)) return false;
   const { pid } = JSON.parse(readFileSync(file, 'utf8')) as RunningNode;
   let stopped = false;
   if (alive(pid)) {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, signal);
     const deadline = Date.now() + 30_000;
     while (alive(pid) && Date.now() < deadline) await sleep(200);
     if (alive(pid)) process.kill(pid, 'SIGKILL');
