@@ -6,7 +6,7 @@
  * parses hundreds of thousands of entries a second, so the common path avoids
  * splitting the message, per-call closures and intermediate objects.
  */
-import { HEADER_KEYS, type HeaderKeys, type HeaderSlots, buildHeaderKeys, readKeyValues } from './slowquery-key-values';
+import { type HeaderKeys, type HeaderSlots, buildHeaderKeys, headerKeys, readKeyValues } from './slowquery-key-values';
 import type { HeaderField } from './slowquery-grammar';
 import {
   TRUNCATED_TAG,
@@ -37,7 +37,7 @@ const SET_LINE = /^SET (?:last_insert_id=(\d{1,30}),)?(?:insert_id=(\d{1,30}),)?
 
 /** Parses one slow-log entry (one CloudWatch message) into `schema.md` fields; never throws. */
 export function parseSlowQuery(message: string, context: ParseContext): ParseResult {
-  return readSlowQuery(message, context, HEADER_KEYS);
+  return readSlowQuery(message, context, headerKeys());
 }
 
 /** The scanner over another table of header fields (the grammar's with more rows, say). */

@@ -21,6 +21,10 @@ export const MUTATION_MODULES = {
   },
   'slowquery-key-values': {
     source: 'parsers/slowquery-key-values.ts',
-    tests: ['test/parsers/rds-mysql-slowquery-helpers.test.ts', 'test/parsers/rds-mysql-slowquery.test.ts'],
+    tests: [
+      'test/parsers/rds-mysql-slowquery-helpers.test.ts',
+      'test/parsers/rds-mysql-slowquery.test.ts',
+      'test/parsers/grammar-new-header-field.test.ts',
+    ],
   },
 };

@@ -966,6 +966,18 @@ describe('parseSlowQuery: header values', () => {
     expect(result.timestamp).toBe('2012-11-23T19:56:06.000Z');
   });
 
+  it('reads seconds and counts of more than 15 digits from the header line itself', () => {
+    expect(slowlogOf('# Query_time: 123456789012.123456  Lock_time: 0  Rows_examined: 1234567890123456\nselect 1;')).toMatchObject({
+      query_time_sec: 123456789012.123456,
+      rows_examined: 1234567890123456,
+    });
+  });
+
+  it('does not take a key with a digit for a known key', () => {
+    const slowlog = slowlogOf('# Query_time: 1  Rows_8ent: 5  R0ws_sent: 6\nselect 1;');
+    expect(slowlog).not.toHaveProperty('rows_sent');
+  });
+
   it('keeps the first value of a repeated key on any header line', () => {
     const slowlog = slowlogOf(
       '# Thread_id: 7  Schema: first  QC_hit: No\n# Query_time: 1  Lock_time: 0  Rows_sent: 5  Rows_sent: 6\n# Thread_id: 8  Schema: second  QC_hit: Yes\n# Query_time: 9\nselect 1;',
