@@ -108,7 +108,7 @@ export const ITEM_ERRORS = {
   indexNotFound: {
     status: 404,
     type: 'index_not_found_exception',
-    reason: 'no such index [cwl-x]',
+    reason: 'no such index [cwl-x] and [action.auto_create_index] is [false]',
   },
   strictMapping: {
     status: 400,
@@ -567,7 +567,7 @@ export class FakeOpenSearch {
       const missing = ITEM_ERRORS.indexNotFound;
       return {
         status: missing.status,
-        body: { _index: index, _id: id, error: { type: missing.type, reason: `no such index [${index}]`, index } },
+        body: { _index: index, _id: id, error: { type: missing.type, reason: missing.reason.replace('cwl-x', index), index } },
       };
     }
     const invalid = invalidIndexName(index);

@@ -46,7 +46,6 @@ function itemOf(reply: Reply): { status: number; error: Record<string, unknown> 
 describe('the fake agrees with the real engine (default node)', () => {
   afterAll(async () => {
     await fetch(`${url}/${prefix}-*`, { method: 'DELETE' });
-    await put(url, '/_cluster/settings', { persistent: { 'action.auto_create_index': null } });
   });
 
   it('nests caused_by in a mapping error, with the type the fake uses', async () => {
@@ -58,13 +57,18 @@ describe('the fake agrees with the real engine (default node)', () => {
     expect(item.error.caused_by).toMatchObject(ITEM_ERRORS.mapperParsing.causedBy);
   });
 
-  it('answers an item 404 index_not_found_exception for a missing index when auto-creation refuses it', async () => {
-    // Only this test's indices are refused, so the rest of the suite is unaffected.
-    await put(url, '/_cluster/settings', { persistent: { 'action.auto_create_index': `-${prefix}-missing*,+*` } });
-    const index = `${prefix}-missing-1`;
-    const item = itemOf(await post(url, '/_bulk', ndjson({ create: { _index: index, _id: '1' } }, { n: 1 })));
-    expect(item.status).toBe(ITEM_ERRORS.indexNotFound.status);
-    expect(item.error).toMatchObject({ type: ITEM_ERRORS.indexNotFound.type, reason: `no such index [${index}]`, index });
+  it('answers an item 404 index_not_found_exception for a missing index when auto-creation is off', async () => {
+    // Files of this suite run one after another (vitest.real-engine.config.ts): turned off
+    // for this test alone, then back to the default.
+    await put(url, '/_cluster/settings', { persistent: { 'action.auto_create_index': false } });
+    try {
+      const index = `${prefix}-missing-1`;
+      const item = itemOf(await post(url, '/_bulk', ndjson({ create: { _index: index, _id: '1' } }, { n: 1 })));
+      expect(item.status).toBe(ITEM_ERRORS.indexNotFound.status);
+      expect(item.error).toMatchObject({ type: ITEM_ERRORS.indexNotFound.type, reason: ITEM_ERRORS.indexNotFound.reason.replace('cwl-x', index), index });
+    } finally {
+      await put(url, '/_cluster/settings', { persistent: { 'action.auto_create_index': null } });
+    }
   });
 });
 
