@@ -108,7 +108,7 @@ export const ITEM_ERRORS = {
   indexNotFound: {
     status: 404,
     type: 'index_not_found_exception',
-    reason: 'no such index [cwl-x] and [action.auto_create_index] is [false]',
+    reason: 'no such index [cwl-x]',
   },
   strictMapping: {
     status: 400,

@@ -187,7 +187,7 @@ describe('fake-opensearch faults', () => {
       expect(await response.json()).toMatchObject({
         errors: true,
         items: [
-          { create: { status: 404, error: { type: 'index_not_found_exception', reason: 'no such index [missing] and [action.auto_create_index] is [false]', index: 'missing' } } },
+          { create: { status: 404, error: { type: 'index_not_found_exception', reason: 'no such index [missing]', index: 'missing' } } },
           { create: { status: 201 } },
         ],
       });
