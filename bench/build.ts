@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 await build({
-  entryPoints: { bench: join(root, 'bench/run.ts'), grammar: join(root, 'bench/grammar.ts') },
+  entryPoints: { bench: join(root, 'bench/run.ts'), grammar: join(root, 'bench/grammar.ts'), stages: join(root, 'bench/stages.ts') },
   outdir: join(root, 'bench/.out'),
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -1,11 +1,11 @@
 import type { IndexingConfig } from '../functions/pipeline/config';
 import type { LogDocument } from '../functions/pipeline/types';
-import { bulkBody, cutRequests, encodeDocuments } from '../functions/sinks/bulk-body';
+import { encodeRequest } from '../functions/sinks/bulk-request';
 import { emptyOutcome, type Sink, type SinkOutcome } from '../functions/pipeline/sink';
 
 /**
- * The OpenSearch sink's CPU work without the network: documents are serialized, cut into
- * requests and turned into bulk bodies exactly as for a cluster, then dropped.
+ * The OpenSearch sink's encoding without the network or gzip: documents are cut into
+ * requests and encoded into bulk bodies exactly as for a cluster, then dropped.
  */
 export class EncodingSink implements Sink {
   bytes = 0;
@@ -14,7 +14,11 @@ export class EncodingSink implements Sink {
 
   async write(documents: readonly LogDocument[]): Promise<SinkOutcome> {
     const limits = { maxBytes: this.indexing.bulkMaxBytes, maxDocuments: this.indexing.bulkMaxDocuments };
-    for (const request of cutRequests(encodeDocuments(documents), limits)) this.bytes += bulkBody(request).length;
+    for (let start = 0; start < documents.length; ) {
+      const request = await encodeRequest(documents, start, limits, false);
+      this.bytes += request.bytes;
+      start = request.end;
+    }
     const outcome = emptyOutcome();
     outcome.indexed = documents.length;
     return outcome;

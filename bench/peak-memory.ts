@@ -1,15 +1,27 @@
-// Child process for the benchmark: ships one subscription event (a file path in argv) through
-// the shipper with the network-free EncodingSink, then prints its peak resident set size.
-// Bundled with esbuild first, so the figure is the Lambda bundle's, not tsx's.
+// Child process for the benchmark: loads the bundled shipper handler (its OPENSEARCH_ENDPOINT
+// is the stub on 127.0.0.1), then either ships one subscription event through it (`handler`)
+// or does the floor's work (`floor`: decode, one NDJSON line per event, gzip, one POST), and
+// prints its peak resident set size. Both modes load the same code, so only the work differs.
 import { readFileSync } from 'node:fs';
-import { createRegistry } from '../parsers/registry';
-import { loadPipelineConfig } from '../functions/pipeline/config';
-import { createShipper } from '../functions/shipper/shipper';
-import { EncodingSink } from './encoding-sink';
+import { Agent } from 'node:http';
+import type { Context } from 'aws-lambda';
+import { handler } from '../functions/shipper/handler';
+import { decodeSubscriptionData } from '../functions/pipeline/decode';
+import { postGzipped } from './http';
 
-const config = loadPipelineConfig(process.env);
-const ship = createShipper({ registry: createRegistry(), config, sink: new EncodingSink(config.indexing) });
-const event: unknown = JSON.parse(readFileSync(process.argv[2]!, 'utf8'));
+const [file, mode] = process.argv.slice(2);
 const loadedKb = process.resourceUsage().maxRSS;
-await ship(event);
+const event = JSON.parse(readFileSync(file!, 'utf8')) as { awslogs: { data: string } };
+
+if (mode === 'floor') {
+  const batch = decodeSubscriptionData(event.awslogs.data, 64 * 1024 * 1024);
+  let ndjson = '';
+  for (const logEvent of batch.logEvents) ndjson += `${JSON.stringify(logEvent)}\n`;
+  const status = await postGzipped(process.env.OPENSEARCH_ENDPOINT!, ndjson, new Agent({ keepAlive: false }));
+  if (status !== 200) throw new Error(`floor POST answered ${status}`);
+} else {
+  const context = { functionName: 'bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+  await handler(event, context);
+}
+// The last line: Powertools writes its logs and metrics to stdout before it.
 console.log(JSON.stringify({ loadedMb: loadedKb / 1024, peakMb: process.resourceUsage().maxRSS / 1024 }));

@@ -400,6 +400,7 @@ function readIndexing(reader: ConfigReader): IndexingSettings {
     naming: reader.choice('naming', ['per-source', 'per-log-group'] as const, 'per-source') ?? 'per-source',
     bulkMaxBytes: reader.integer('bulkMaxBytes', { default: 5 * 1024 * 1024, min: 1024, max: 100 * 1024 * 1024 }),
     bulkMaxDocuments: reader.integer('bulkMaxDocuments', { default: 1000, min: 1, max: 100_000 }),
+    dropParsedMessage: reader.boolean('dropParsedMessage', false),
   };
   reader.rejectUnknown();
   return settings;

@@ -2,11 +2,15 @@ import type { ParseContext, ParseResult } from './types';
 
 /**
  * Log groups no parser claims: the envelope alone, plus the fields of a JSON object
- * message under `cloudwatch.json`.
+ * message under `cloudwatch.json`. Such a message is read fully when `cloudwatch.json`
+ * writes back to exactly its text (compact JSON without duplicate keys or digits beyond
+ * a double's precision), which is checked only when the context asks.
  */
-export function parseGeneric(message: string, _context?: ParseContext): ParseResult {
+export function parseGeneric(message: string, context?: ParseContext): ParseResult {
   const json = parseJsonObject(message);
-  return json === undefined ? { ok: true, fields: {} } : { ok: true, fields: { cloudwatch: { json } } };
+  if (json === undefined) return { ok: true, fields: {} };
+  const fields = { cloudwatch: { json } };
+  return context?.reportReadFully === true && JSON.stringify(json) === message.trim() ? { ok: true, fields, readFully: true } : { ok: true, fields };
 }
 
 /**

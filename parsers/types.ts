@@ -13,6 +13,11 @@ export interface ParseContext {
   readonly logStream: string;
   /** CloudWatch event timestamp, epoch milliseconds. */
   readonly timestamp: number;
+  /**
+   * Asks parsers that can tell to say when they read the message fully (`readFully`).
+   * Only set when the pipeline would drop such messages: the check may cost time.
+   */
+  readonly reportReadFully?: boolean;
 }
 
 export type ParseResult =
@@ -28,6 +33,11 @@ export type ParseResult =
       readonly region?: string;
       /** Extra markers for `tags` (for example `cold_start`, `truncated`). */
       readonly tags?: readonly string[];
+      /**
+       * The fields hold the whole message, so dropping `message` loses nothing but blanks
+       * around it. Only reported when the context asks (`reportReadFully`).
+       */
+      readonly readFully?: true;
       /**
        * The document belongs to another parser's dataset and index (a CloudTrail event
        * of another service in an Athena trail goes to `generic`).

@@ -35,6 +35,11 @@ export interface IndexingConfig {
   readonly bulkMaxBytes: number;
   /** A bulk request is cut after this many documents. */
   readonly bulkMaxDocuments: number;
+  /**
+   * Leave `message` out of documents whose parser read it fully (its fields hold it all).
+   * @default false
+   */
+  readonly dropParsedMessage?: boolean;
 }
 
 /** Extra log-group patterns per parser, tried before the built-in ones. */
@@ -97,6 +102,8 @@ export function loadPipelineConfig(env: Env): PipelineConfig {
       naming: readChoice(env, 'INDEX_NAMING', INDEX_NAMINGS, DEFAULTS.indexNaming),
       bulkMaxBytes: readInteger(env, 'BULK_MAX_BYTES', DEFAULTS.bulkMaxBytes, 1024, 100 * 1024 * 1024),
       bulkMaxDocuments: readInteger(env, 'BULK_MAX_DOCUMENTS', DEFAULTS.bulkMaxDocuments, 1, 100_000),
+      // Present only when on, so the default configuration keeps its shape.
+      ...(readBoolean(env, 'DROP_PARSED_MESSAGE', false) && { dropParsedMessage: true }),
     },
     routes,
     userParsers: loadUserParsers(env),

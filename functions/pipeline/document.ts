@@ -1,5 +1,6 @@
 import type { Fields, ParseResult, ParserEntry } from '../../parsers/types';
 import type { IndexingConfig } from './config';
+import { writeSourceJson } from './document-json';
 import { indexName } from './index-name';
 import type { LogBatch, LogDocument, LogEvent } from './types';
 
@@ -25,11 +26,86 @@ export interface DocumentContext {
 
 /** Builds the OpenSearch document for one log event: envelope + parsed fields, index, id. */
 export function buildDocument(event: LogEvent, result: ParseResult, context: DocumentContext): LogDocument {
-  const { batch, indexing } = context;
-  const owner = result.ok && result.belongsTo !== undefined ? context.resolve(result.belongsTo) : context.entry;
-  const timestamp = (result.ok && validTimestamp(result.timestamp)) || new Date(event.timestamp).toISOString();
-  const region = (result.ok && result.region) || context.region;
+  return new EventDocument(event, result, context);
+}
 
+/**
+ * The document of one log event. Its `source` object is built only when something reads
+ * it (a dead letter, the CLI, a test): the bulk encoder asks for `sourceJson()` instead,
+ * which writes the same JSON text straight from the event, the parse result and the
+ * batch's constant envelope, without building the nested objects first.
+ */
+export class EventDocument implements LogDocument {
+  readonly index: string;
+  readonly id: string;
+  readonly dataset: string;
+  declare readonly source: Fields;
+  readonly #event: LogEvent;
+  readonly #result: ParseResult;
+  readonly #context: DocumentContext;
+  readonly #timestamp: string;
+  readonly #region: string | undefined;
+  #source: Fields | undefined;
+
+  // An own enumerable property, like a plain document's, so that spreading, JSON.stringify
+  // and deep equality see `source`; the getter builds it once, on first read.
+  static readonly #sourceProperty: PropertyDescriptor = {
+    enumerable: true,
+    configurable: false,
+    get(this: EventDocument): Fields {
+      return (this.#source ??= buildSource(this.#event, this.#result, this.#context, this.#timestamp, this.#region));
+    },
+  };
+
+  constructor(event: LogEvent, result: ParseResult, context: DocumentContext) {
+    const owner = ownerOf(result, context);
+    const timestamp = (result.ok && validTimestamp(result.timestamp)) || new Date(event.timestamp).toISOString();
+    this.index = indexName({
+      prefix: context.indexing.prefix,
+      slug: owner.id,
+      timestamp,
+      naming: context.indexing.naming,
+      logGroup: context.batch.logGroup,
+    });
+    this.id = (result.ok && result.id) || event.id;
+    this.dataset = owner.dataset;
+    Object.defineProperty(this, 'source', EventDocument.#sourceProperty);
+    this.#event = event;
+    this.#result = result;
+    this.#context = context;
+    this.#timestamp = timestamp;
+    this.#region = (result.ok && result.region) || context.region;
+  }
+
+  /** `JSON.stringify(this.source)`, written without building `source`. */
+  sourceJson(): string {
+    if (this.#source !== undefined) return JSON.stringify(this.#source);
+    return (
+      writeSourceJson(this.#event, this.#result, this.#context, this.#timestamp, this.#region, this.dataset) ??
+      JSON.stringify(this.source)
+    );
+  }
+}
+
+/** `message` is left out when the configuration says so and the parser read it fully. */
+export function dropsMessage(result: ParseResult, context: DocumentContext): boolean {
+  return result.ok && result.readFully === true && context.indexing.dropParsedMessage === true;
+}
+
+function ownerOf(result: ParseResult, context: DocumentContext): ParserEntry {
+  return result.ok && result.belongsTo !== undefined ? context.resolve(result.belongsTo) : context.entry;
+}
+
+/** The document's source as an object: the reference the JSON writer must match byte for byte. */
+function buildSource(
+  event: LogEvent,
+  result: ParseResult,
+  context: DocumentContext,
+  timestamp: string,
+  region: string | undefined,
+): Fields {
+  const { batch } = context;
+  const owner = ownerOf(result, context);
   const tags = [...(context.batchTags ?? [])];
   if (result.ok) {
     if (result.tags) tags.push(...result.tags);
@@ -39,7 +115,7 @@ export function buildDocument(event: LogEvent, result: ParseResult, context: Doc
 
   const source: Fields = {
     '@timestamp': timestamp,
-    message: event.message,
+    ...(!dropsMessage(result, context) && { message: event.message }),
     event: { dataset: owner.dataset, ingested: context.ingested },
     aws: { cloudwatch: { log_group: batch.logGroup, log_stream: batch.logStream, event_id: event.id } },
   };
@@ -54,19 +130,7 @@ export function buildDocument(event: LogEvent, result: ParseResult, context: Doc
 
   const parsed = result.fields;
   if (parsed !== undefined) mergeFields(source, parsed);
-
-  return {
-    index: indexName({
-      prefix: indexing.prefix,
-      slug: owner.id,
-      timestamp,
-      naming: indexing.naming,
-      logGroup: batch.logGroup,
-    }),
-    id: (result.ok && result.id) || event.id,
-    dataset: owner.dataset,
-    source,
-  };
+  return source;
 }
 
 /** A parser's time, only if it is a real date (a wrong one would misplace the document's index). */

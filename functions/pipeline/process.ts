@@ -52,6 +52,7 @@ export function buildDocuments(batch: DecodedBatch | LogBatch, deps: Omit<Pipeli
     ...(deps.region !== undefined && { region: deps.region }),
     ...('invalidUtf8' in batch && batch.invalidUtf8 && { batchTags: [TAGS.invalidUtf8] }),
   };
+  const dropParsedMessage = deps.config.indexing.dropParsedMessage === true;
   const documents: LogDocument[] = [];
   const byDataset: Record<string, DatasetCounts> = {};
   let parseFailures = 0;
@@ -60,6 +61,7 @@ export function buildDocuments(batch: DecodedBatch | LogBatch, deps: Omit<Pipeli
       logGroup: batch.logGroup,
       logStream: batch.logStream,
       timestamp: event.timestamp,
+      ...(dropParsedMessage && { reportReadFully: true }),
     });
     const document = buildDocument(event, result, context);
     documents.push(document);

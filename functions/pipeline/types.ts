@@ -27,4 +27,9 @@ export interface LogDocument {
   /** `event.dataset` of the document, for metrics. */
   readonly dataset: string;
   readonly source: DocumentSource;
+  /**
+   * `JSON.stringify(source)`, when the document can write it without building `source`
+   * (a log event's document); the bulk encoder stringifies `source` otherwise.
+   */
+  sourceJson?(): string;
 }

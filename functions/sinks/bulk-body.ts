@@ -21,9 +21,30 @@ export interface BulkLimits {
 
 /** Encodes one document as `{"create":{"_index","_id"}}\n<source>\n`. */
 export function encodeDocument(document: LogDocument): EncodedDocument {
-  const action = JSON.stringify({ create: { _index: document.index, _id: document.id } });
-  // JSON.stringify escapes every newline inside strings, so each pair is exactly two lines.
-  return { document, bytes: Buffer.from(`${action}\n${JSON.stringify(document.source)}\n`, 'utf8') };
+  return { document, bytes: Buffer.from(documentPair(document), 'utf8') };
+}
+
+/**
+ * The NDJSON pair of one document as text: the same bytes as
+ * `JSON.stringify({ create: { _index, _id } })`, `\n`, `JSON.stringify(source)`, `\n`.
+ * JSON.stringify escapes every newline inside strings, so each pair is exactly two lines.
+ */
+export function documentPair(document: LogDocument): string {
+  const source = document.sourceJson !== undefined ? document.sourceJson() : JSON.stringify(document.source);
+  return `${actionHead(document.index)}${JSON.stringify(document.id)}}}\n${source}\n`;
+}
+
+// Consecutive documents mostly share their index: its part of the action line is reused.
+let lastIndex: string | undefined;
+let lastHead = '';
+
+/** `{"create":{"_index":"<index>","_id":` */
+function actionHead(index: string): string {
+  if (index !== lastIndex) {
+    lastHead = `{"create":{"_index":${JSON.stringify(index)},"_id":`;
+    lastIndex = index;
+  }
+  return lastHead;
 }
 
 /** Encodes documents in order. */
@@ -59,7 +80,7 @@ export function bulkBody(documents: readonly EncodedDocument[]): Buffer {
 }
 
 /** Splits a request in two halves (for a 413); a single document cannot be split. */
-export function splitRequest(documents: readonly EncodedDocument[]): [EncodedDocument[], EncodedDocument[]] {
+export function splitRequest<Document>(documents: readonly Document[]): [Document[], Document[]] {
   const middle = Math.ceil(documents.length / 2);
   return [documents.slice(0, middle), documents.slice(middle)];
 }

@@ -1,8 +1,9 @@
 import type { IndexingConfig } from '../pipeline/config';
 import { ClusterBlockedError, SinkError } from '../pipeline/errors';
 import type { LogDocument } from '../pipeline/types';
-import { bulkBody, cutRequests, encodeDocuments, splitRequest } from './bulk-body';
-import type { BulkLimits, EncodedDocument } from './bulk-body';
+import { splitRequest } from './bulk-body';
+import type { BulkLimits } from './bulk-body';
+import { ONE_REQUEST, encodeRequest } from './bulk-request';
 import { classifyItem, classifyRequestFailure, readBulkItems, readError } from './bulk-response';
 import type { ItemError } from './bulk-response';
 import { TOO_LARGE, deadLetterDocument } from './deadletter';
@@ -63,15 +64,17 @@ interface Rejection {
 }
 
 interface IndexResult {
-  readonly indexed: EncodedDocument[];
-  readonly duplicates: EncodedDocument[];
+  readonly indexed: LogDocument[];
+  readonly duplicates: LogDocument[];
   readonly rejected: Rejection[];
   /** Still retryable when attempts or the deadline ran out. */
-  readonly unindexed: EncodedDocument[];
+  readonly unindexed: LogDocument[];
   retried: number;
   attempts: number;
   lastReason: string;
 }
+
+type RequestOptions = NonNullable<Parameters<OpenSearchClient['transport']['request']>[1]>;
 
 /** Stops the whole write: the request cannot succeed by retrying now. */
 class WriteStopped extends Error {
@@ -102,6 +105,8 @@ export class OpenSearchSink implements Sink {
   readonly #concurrency: number;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   readonly #ownsClient: boolean;
+  /** The client gzips request bodies: the sink does it itself while it encodes them. */
+  readonly #gzip: boolean;
 
   constructor(client: OpenSearchClient, options: OpenSearchSinkOptions) {
     const { indexing } = options;
@@ -119,6 +124,7 @@ export class OpenSearchSink implements Sink {
     this.#concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
     this.#onRetry = options.onRetry;
     this.#ownsClient = options.ownsClient ?? false;
+    this.#gzip = client.transport.compression === 'gzip';
   }
 
   /** Indexes `documents`; resolves when each is stored, already there, or dead-lettered. */
@@ -129,11 +135,11 @@ export class OpenSearchSink implements Sink {
     const { deadline } = options;
     let settled = 0;
     try {
-      const main = await this.#indexAll(encodeDocuments(documents), deadline);
+      const main = await this.#indexAll(documents, deadline);
       outcome.indexed = main.indexed.length;
       outcome.duplicates = main.duplicates.length;
       outcome.retried = main.retried;
-      for (const { document } of [...main.indexed, ...main.duplicates]) {
+      for (const document of [...main.indexed, ...main.duplicates]) {
         outcome.byIndex[document.index] = (outcome.byIndex[document.index] ?? 0) + 1;
       }
       settled = outcome.indexed + outcome.duplicates;
@@ -176,11 +182,11 @@ export class OpenSearchSink implements Sink {
     const letters = rejected.map(({ document, status, error }) =>
       deadLetterDocument(document, status, error, this.#indexing.prefix, now),
     );
-    return this.#indexAll(encodeDocuments(letters), deadline);
+    return this.#indexAll(letters, deadline);
   }
 
   /** Rounds of sending: each round sends what is pending; only retryable documents go again. */
-  async #indexAll(documents: readonly EncodedDocument[], deadline: number | undefined): Promise<IndexResult> {
+  async #indexAll(documents: readonly LogDocument[], deadline: number | undefined): Promise<IndexResult> {
     const result: IndexResult = {
       indexed: [],
       duplicates: [],
@@ -201,23 +207,23 @@ export class OpenSearchSink implements Sink {
         if (error instanceof WriteStopped) error.settled += result.indexed.length + result.duplicates.length;
         throw error;
       }
-      const again: EncodedDocument[] = [];
-      pending.forEach((encoded, position) => {
+      const again: LogDocument[] = [];
+      pending.forEach((document, position) => {
         const outcome = results[position];
         // Stryker disable next-line ConditionalExpression,StringLiteral: a guard against a bug; #sendAll gives one result per document.
         if (outcome === undefined) throw new Error('internal: a document has no result');
         switch (outcome.kind) {
           case 'done':
-            result.indexed.push(encoded);
+            result.indexed.push(document);
             break;
           case 'duplicate':
-            result.duplicates.push(encoded);
+            result.duplicates.push(document);
             break;
           case 'rejected':
-            result.rejected.push({ document: encoded.document, ...outcome });
+            result.rejected.push({ document, ...outcome });
             break;
           case 'retryable':
-            again.push(encoded);
+            again.push(document);
             result.lastReason = outcome.reason;
             break;
         }
@@ -237,25 +243,43 @@ export class OpenSearchSink implements Sink {
     }
   }
 
-  /** Sends `documents` cut into requests, `concurrency` at a time; results in document order. */
-  async #sendAll(documents: readonly EncodedDocument[], deadline: number | undefined): Promise<DocumentResult[]> {
-    const requests = cutRequests(documents, this.#limits);
+  /**
+   * Sends `documents` cut into requests, `concurrency` at a time; results in document order.
+   * Each request is encoded as it is cut, when a worker is free to send it, so only the
+   * requests in flight are held encoded (one, by default).
+   */
+  async #sendAll(documents: readonly LogDocument[], deadline: number | undefined): Promise<DocumentResult[]> {
     // Stryker disable next-line ArrayDeclaration: every slot read is written first (a stopped request's stays a hole).
     const results: DocumentResult[][] = [];
-    let next = 0;
+    let cursor = 0;
+    let requests = 0;
     // The first error stops every worker; requests already in flight still finish.
     const stops: unknown[] = [];
+    // Cutting is sequential (a request starts where the previous one ended): one encoder at a time.
+    let encoding: Promise<unknown> = Promise.resolve();
+    const nextRequest = (): Promise<{ position: number; documents: LogDocument[]; body: Buffer } | undefined> => {
+      const claimed = encoding.then(async () => {
+        if (stops.length > 0 || cursor >= documents.length) return undefined;
+        const start = cursor;
+        const { end, body } = await encodeRequest(documents, start, this.#limits, this.#gzip);
+        cursor = end;
+        return { position: requests++, documents: documents.slice(start, end), body };
+      });
+      encoding = claimed.catch(() => undefined);
+      return claimed;
+    };
     const worker = async (): Promise<void> => {
-      while (stops.length === 0 && next < requests.length) {
-        const position = next++;
+      while (stops.length === 0) {
         try {
-          results[position] = await this.#send(requests[position]!, deadline);
+          const request = await nextRequest();
+          if (request === undefined) return;
+          results[request.position] = await this.#send(request.documents, deadline, request.body);
         } catch (error) {
           stops.push(error);
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, requests.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, documents.length) }, worker));
     const flat = results.flat();
     const [stopped] = stops;
     if (stopped instanceof WriteStopped) {
@@ -266,13 +290,14 @@ export class OpenSearchSink implements Sink {
     return flat;
   }
 
-  /** One bulk request; a 413 splits it in halves, recursively. */
-  async #send(documents: readonly EncodedDocument[], deadline: number | undefined): Promise<DocumentResult[]> {
+  /** One bulk request (encoded here unless given); a 413 splits it in halves, recursively. */
+  async #send(documents: readonly LogDocument[], deadline: number | undefined, encoded?: Buffer): Promise<DocumentResult[]> {
     let body: unknown;
     try {
+      const bulkBody = encoded ?? (await encodeRequest(documents, 0, ONE_REQUEST, this.#gzip)).body;
       const response = await this.#client.transport.request(
-        { method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER_PATH }, bulkBody: bulkBody(documents) },
-        { maxRetries: 0, ...this.#timeout(deadline) },
+        { method: 'POST', path: '/_bulk', querystring: { filter_path: BULK_FILTER_PATH }, bulkBody },
+        this.#requestOptions(deadline),
       );
       body = response.body;
     } catch (error) {
@@ -311,7 +336,7 @@ export class OpenSearchSink implements Sink {
 
   /** What a whole-request failure means for its documents. */
   async #failed(
-    documents: readonly EncodedDocument[],
+    documents: readonly LogDocument[],
     error: unknown,
     deadline: number | undefined,
   ): Promise<DocumentResult[]> {
@@ -353,6 +378,17 @@ export class OpenSearchSink implements Sink {
     throw new WriteStopped(`bulk request failed: ${error instanceof Error ? error.message : String(error)}`, false, {
       cause: error,
     });
+  }
+
+  #requestOptions(deadline: number | undefined): RequestOptions {
+    const options = {
+      maxRetries: 0,
+      ...this.#timeout(deadline),
+      // The body is gzipped already: the transport must send it as it is (its JSDoc and
+      // code take `compression: false` per request; its type lists only 'gzip').
+      ...(this.#gzip && { compression: false, headers: { 'content-encoding': 'gzip' } }),
+    };
+    return options as RequestOptions;
   }
 
   #timeout(deadline: number | undefined): { requestTimeout?: number } {

@@ -58,6 +58,7 @@ export class PipelineStack extends Stack {
       INDEX_NAMING: config.indexing.naming,
       BULK_MAX_BYTES: String(config.indexing.bulkMaxBytes),
       BULK_MAX_DOCUMENTS: String(config.indexing.bulkMaxDocuments),
+      DROP_PARSED_MESSAGE: String(config.indexing.dropParsedMessage === true),
       ...routeEnvironment,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     };

@@ -1,0 +1,61 @@
+/**
+ * DROP_PARSED_MESSAGE: `message` leaves the documents whose parser read it fully (a compact
+ * JSON object that writes back to exactly its text), and only those; off by default.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseGeneric } from '../../parsers/generic';
+import { createRegistry } from '../../parsers/registry';
+import { loadPipelineConfig } from '../../functions/pipeline/config';
+import { ConfigError } from '../../functions/pipeline/errors';
+import { buildDocuments } from '../../functions/pipeline/process';
+import { documentPair } from '../../functions/sinks/bulk-body';
+import { makeBatch } from '../helpers/batches';
+import { environmentOf, synthesize } from '../infra/shapes';
+
+const registry = createRegistry();
+const COMPACT = '{"level":"info","msg":"cache lookup","ms":4}';
+const MESSAGES = [COMPACT, `${COMPACT}\n`, '{ "level": "info" }', '{"n":9007199254740993}', '{"a":1,"a":2}', 'plain text', 'not {"json"}'];
+
+/** Each message's document as the bulk body carries it, and whether it kept its message. */
+function shipped(env: Record<string, string>) {
+  const { documents } = buildDocuments(makeBatch('/ecs/app', MESSAGES), { registry, config: loadPipelineConfig(env) });
+  return documents.map((document) => {
+    const source = JSON.parse(documentPair(document).split('\n')[1]!) as Record<string, unknown>;
+    return { source, kept: 'message' in source, object: 'message' in document.source };
+  });
+}
+
+describe('DROP_PARSED_MESSAGE', () => {
+  it('is off by default: every document keeps its message', () => {
+    expect(loadPipelineConfig({}).indexing.dropParsedMessage).toBeUndefined();
+    expect(shipped({}).map((document) => document.kept)).toEqual(MESSAGES.map(() => true));
+  });
+
+  it('drops the message of compact JSON objects only, in the bulk body and the source object alike', () => {
+    const documents = shipped({ DROP_PARSED_MESSAGE: 'true' });
+    expect(documents.map((document) => document.kept)).toEqual([false, false, true, true, true, true, true]);
+    expect(documents.map((document) => document.object)).toEqual([false, false, true, true, true, true, true]);
+    // What the message said is still in the document.
+    expect(documents[0]!.source).toMatchObject({ cloudwatch: { json: { level: 'info', msg: 'cache lookup', ms: 4 } } });
+  });
+
+  it('names the variable when its value is not a boolean', () => {
+    expect(() => loadPipelineConfig({ DROP_PARSED_MESSAGE: 'sometimes' })).toThrow(ConfigError);
+    expect(() => loadPipelineConfig({ DROP_PARSED_MESSAGE: 'sometimes' })).toThrow(/DROP_PARSED_MESSAGE/);
+  });
+
+  it('costs the parsers nothing unless asked: readFully is reported only when the context asks', () => {
+    const context = { logGroup: '/ecs/app', logStream: 's', timestamp: 0 };
+    expect(parseGeneric(COMPACT, context)).not.toHaveProperty('readFully');
+    expect(parseGeneric(COMPACT, { ...context, reportReadFully: true })).toMatchObject({ readFully: true });
+  });
+
+  it('is set on the shipper from the CDK configuration (indexing.dropParsedMessage)', () => {
+    const { template } = synthesize({
+      opensearch: { mode: 'existing-domain', endpoint: 'https://search-logs-abc.eu-west-1.es.amazonaws.com', domainArn: 'arn:aws:es:eu-west-1:123456789012:domain/logs' },
+      indexing: { dropParsedMessage: true },
+      subscriptions: { logGroups: ['/ecs/app'] },
+    });
+    expect(environmentOf(template, /Ships CloudWatch Logs/)).toMatchObject({ DROP_PARSED_MESSAGE: 'true' });
+  });
+});
