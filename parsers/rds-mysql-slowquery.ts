@@ -134,6 +134,7 @@ class LineCursor {
 
   /** A `#` line other than `# administrator command:` (which starts the statement). */
   isHeader(): boolean {
+    // Stryker disable next-line ConditionalExpression: the a test only spares the startsWith, which implies it.
     return this.charAt(0) === HASH && !(this.charAt(2) === 0x61 /* a */ && this.startsWith(ADMIN_PREFIX));
   }
 
@@ -144,13 +145,16 @@ class LineCursor {
 
   /** The remaining lines joined by `\n`, as `lines.slice(i).join('\n')` would give them. */
   rest(): string {
+    // Stryker disable next-line ConditionalExpression: a shortcut; slicing past the end gives '' too.
     if (this.done) return '';
     const rest = this.message.slice(this.start);
+    // Stryker disable next-line StringLiteral: speed only; the replace changes nothing without a CR.
     return rest.includes('\r') ? rest.replace(/\r\n/g, '\n') : rest;
   }
 
   private moveTo(start: number): void {
     this.start = start;
+    // Stryker disable next-line ConditionalExpression: a shortcut; past the end the line bounds no longer matter.
     if (start > this.message.length) return;
     const newline = this.message.indexOf('\n', start);
     this.end = newline < 0 ? this.message.length : newline;
