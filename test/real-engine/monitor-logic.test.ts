@@ -30,14 +30,18 @@ const CASES: Record<string, { fire: Seed; quiet: Seed }> = {
   deadletters: {
     fire: { slug: 'deadletter', docs: [{ tags: ['deadletter'], error: { type: 'mapper_parsing_exception' } }] },
     // Dead-lettered 10 minutes ago: outside the monitor's window.
-    quiet: { slug: 'deadletter', docs: [{ tags: ['deadletter'], event: { ingested: new Date(now - 10 * MINUTE).toISOString() } }] },
+    quiet: {
+      slug: 'deadletter',
+      docs: [{ tags: ['deadletter'], event: { ingested: new Date(now - 10 * MINUTE).toISOString(), indexed: new Date(now - 10 * MINUTE).toISOString() } }],
+    },
   },
   'lambda-memory-high': {
     fire: { slug: 'lambda', docs: [{ aws: { lambda: { function_name: 'orders', memory_used_ratio: 0.95 } } }] },
     quiet: { slug: 'lambda', docs: [{ aws: { lambda: { function_name: 'orders', memory_used_ratio: 0.9 } } }] },
   },
   'lambda-timeouts': {
-    fire: { slug: 'lambda', docs: [{ aws: { lambda: { function_name: 'orders', status: 'timeout' } } }] },
+    // Timeouts are counted as distinct request ids (issue 10, item 3).
+    fire: { slug: 'lambda', docs: [{ aws: { lambda: { function_name: 'orders', request_id: 'r-1', status: 'timeout' } } }] },
     quiet: { slug: 'lambda', docs: [{ aws: { lambda: { function_name: 'orders', status: 'success' } } }] },
   },
   'rds-slow-queries-per-instance': {
@@ -69,7 +73,8 @@ describe('monitor queries and trigger conditions, evaluated by the real engine',
       const lines = Object.values(CASES).flatMap((cases) =>
         cases[side].docs.flatMap((doc) => [
           JSON.stringify({ index: { _index: `${prefixes[side]}-${cases[side].slug}-${DAY}` } }),
-          JSON.stringify({ '@timestamp': ingested, message: 'seed', ...doc, event: { ingested, ...(doc.event as Json) } }),
+          // event.indexed: the write time the monitors count by (the final pipeline keeps a given value).
+          JSON.stringify({ '@timestamp': ingested, message: 'seed', ...doc, event: { ingested, indexed: ingested, ...(doc.event as Json) } }),
         ]),
       );
       const { body } = await client.transport.request({ method: 'POST', path: '/_bulk', bulkBody: lines });
