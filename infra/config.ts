@@ -226,8 +226,8 @@ export const DEFAULT_FILTER_PATTERNS = Object.fromEntries(
 /** The retention periods CloudWatch Logs accepts. */
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+export const ACCOUNT = /^\d{12}$/;
+export const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const PARTITION = 'aws(?:-cn|-us-gov|-iso|-iso-b)?';
 const DOMAIN_ARN = new RegExp(`^arn:${PARTITION}:es:([a-z0-9-]+):(\\d{12}):domain/([a-z][a-z0-9-]{2,27})$`);
 const COLLECTION_ARN = new RegExp(`^arn:${PARTITION}:aoss:([a-z0-9-]+):(\\d{12}):collection/([a-z0-9]{3,40})$`);
@@ -241,6 +241,8 @@ const LOG_GROUP_PREFIX = /^[\w\-/.#]{1,511}$/;
 export function parseConfig(raw: unknown, source = 'configuration'): DeploymentConfig {
   const issues: string[] = [];
   const root = ConfigReader.root(raw, issues);
+  // "member" files are read by parseMemberConfig (infra/member-config.ts).
+  root.choice('kind', ['pipeline'] as const, 'pipeline');
 
   const stackName = root.string('stackName', {
     default: 'CwlOpenSearch',
@@ -466,7 +468,7 @@ function readShipper(reader: ConfigReader): ShipperSettings {
   return settings;
 }
 
-function readSubscriptions(reader: ConfigReader, stackName: string): SubscriptionSettings {
+export function readSubscriptions(reader: ConfigReader, stackName: string): SubscriptionSettings {
   const patterns = reader.object('filterPatterns');
   const filterPatterns = Object.fromEntries(
     SOURCES.map((source) => [source, patterns.string(source, { default: DEFAULT_FILTER_PATTERNS[source], maxLength: MAX_FILTER_PATTERN_LENGTH })]),
@@ -696,7 +698,7 @@ function checkCombinations(
   }
 }
 
-function readRetention(reader: ConfigReader, key: string): number {
+export function readRetention(reader: ConfigReader, key: string): number {
   const days = reader.integer(key, { default: 30, min: 1, max: 3653 });
   if (!(RETENTION_DAYS as readonly number[]).includes(days)) {
     reader.fail(key, `must be a retention CloudWatch Logs accepts (${RETENTION_DAYS.join(', ')}), got ${days}`);
@@ -716,18 +718,22 @@ export const CONFIG_CONTEXT_KEY = 'config';
  * Reads the configuration named by the CDK context (`-c config=path/to/config.json`, or
  * `"context": {"config": ...}` in cdk.json, as a path or an inline object).
  */
-export function loadConfig(contextValue: unknown, cwd = process.cwd()): DeploymentConfig {
+export function loadConfig<T = DeploymentConfig>(
+  contextValue: unknown,
+  cwd = process.cwd(),
+  parse: (raw: unknown, source: string) => T = parseConfig as (raw: unknown, source: string) => T,
+): T {
   if (contextValue === undefined || contextValue === null || contextValue === '') {
     throw new InvalidConfigError('context', [
       `${CONFIG_CONTEXT_KEY}: is required; run "npx cdk synth -c ${CONFIG_CONTEXT_KEY}=path/to/config.json" (start from infra/config.example.json)`,
     ]);
   }
-  if (typeof contextValue === 'object') return parseConfig(contextValue, `context "${CONFIG_CONTEXT_KEY}"`);
+  if (typeof contextValue === 'object') return parse(contextValue, `context "${CONFIG_CONTEXT_KEY}"`);
   if (typeof contextValue !== 'string') {
     throw new InvalidConfigError('context', [`${CONFIG_CONTEXT_KEY}: must be a file path or an object, got ${typeof contextValue}`]);
   }
   // `-c config={...}` arrives as a string: accept inline JSON as well as a path.
-  if (contextValue.trimStart().startsWith('{')) return parseConfig(parseJson(contextValue, 'context'), `context "${CONFIG_CONTEXT_KEY}"`);
+  if (contextValue.trimStart().startsWith('{')) return parse(parseJson(contextValue, 'context'), `context "${CONFIG_CONTEXT_KEY}"`);
   const path = resolve(cwd, contextValue);
   let text: string;
   try {
@@ -735,7 +741,7 @@ export function loadConfig(contextValue: unknown, cwd = process.cwd()): Deployme
   } catch (error) {
     throw new InvalidConfigError(contextValue, [`${CONFIG_CONTEXT_KEY}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
   }
-  return parseConfig(parseJson(text, contextValue), contextValue);
+  return parse(parseJson(text, contextValue), contextValue);
 }
 
 function parseJson(text: string, source: string): unknown {

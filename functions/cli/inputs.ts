@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Registry } from '../../parsers/registry';
-import { validateBatch } from '../pipeline/decode';
+import { decodeSubscriptionData, validateBatch } from '../pipeline/decode';
 import { DecodeError, PipelineError } from '../pipeline/errors';
 import type { LogBatch, LogEvent } from '../pipeline/types';
 import { ownTimeReader, streamTimes } from './event-times';
@@ -81,6 +81,30 @@ export function decodeText(bytes: Uint8Array, file: string): string {
     throw new PipelineError(`${file}: binary data (control byte 0x${code} at character ${control.index}), not log text or JSON; nothing was read from it`);
   }
   return text;
+}
+
+/** The batches of a subscription or Kinesis event, decoded as the shipper decodes them. */
+export function eventBatches(event: unknown, maxDecompressedBytes: number): LogBatch[] {
+  const value = event as { awslogs?: { data?: unknown }; Records?: { kinesis?: { data?: unknown } }[] };
+  if (typeof value.awslogs?.data === 'string') return [decodeSubscriptionData(value.awslogs.data, maxDecompressedBytes)];
+  return (value.Records ?? []).map((record) => decodeSubscriptionData(String(record.kinesis?.data ?? ''), maxDecompressedBytes));
+}
+
+/** Log events of a subscription or Kinesis event (control messages hold none); 0 when it cannot be decoded. */
+export function eventsInEvent(event: unknown, maxDecompressedBytes: number): number {
+  let count = 0;
+  const value = event as { awslogs?: unknown; Records?: unknown[] };
+  const parts = value.awslogs !== undefined ? [event] : (value.Records ?? []).map((record) => ({ Records: [record] }));
+  for (const part of parts) {
+    try {
+      for (const batch of eventBatches(part, maxDecompressedBytes)) {
+        if (batch.messageType !== 'CONTROL_MESSAGE') count += batch.logEvents.length;
+      }
+    } catch {
+      // An undecodable record is reported by the shipper itself.
+    }
+  }
+  return count;
 }
 
 function gunzipFile(file: string, bytes: Buffer): Buffer {

@@ -1,11 +1,10 @@
 import type { Registry } from '../../parsers/registry';
 import type { PipelineConfig } from '../pipeline/config';
-import { decodeSubscriptionData } from '../pipeline/decode';
 import { PipelineError } from '../pipeline/errors';
 import { buildDocuments } from '../pipeline/process';
 import type { LogBatch, LogDocument } from '../pipeline/types';
 import { ownTimeReader } from './event-times';
-import { fromJson, messageLine } from './inputs';
+import { eventBatches, fromJson, messageLine } from './inputs';
 import { MessageSplitter, rawEventIds } from './raw-text';
 
 export interface ParseStreamOptions {
@@ -185,13 +184,6 @@ function isMessageLine(value: unknown): value is Record<string, unknown> {
     !('Records' in value) &&
     typeof (value as Record<string, unknown>).eventSource !== 'string'
   );
-}
-
-/** The batches of a subscription or Kinesis event, decoded as the shipper decodes them. */
-function eventBatches(event: unknown, maxDecompressedBytes: number): LogBatch[] {
-  const value = event as { awslogs?: { data?: unknown }; Records?: { kinesis?: { data?: unknown } }[] };
-  if (typeof value.awslogs?.data === 'string') return [decodeSubscriptionData(value.awslogs.data, maxDecompressedBytes)];
-  return (value.Records ?? []).map((record) => decodeSubscriptionData(String(record.kinesis?.data ?? ''), maxDecompressedBytes));
 }
 
 function batchOf(logGroup: string, logStream: string, logEvents: LogBatch['logEvents']): LogBatch {

@@ -6,7 +6,7 @@ import { createShipper } from '../shipper/shipper';
 import { addBatch, addSummary, emptySummary, type InvocationSummary } from '../shipper/summary';
 import type { Sink } from '../pipeline/sink';
 import { stat } from 'node:fs/promises';
-import { expandPaths, readReplayItems, type RawInputOptions } from './inputs';
+import { eventsInEvent, expandPaths, readReplayItems, type RawInputOptions } from './inputs';
 import type { Progress } from './progress';
 
 export interface ReplayOptions extends Omit<RawInputOptions, 'registry'> {
@@ -55,10 +55,11 @@ export async function replayFiles(paths: readonly string[], options: ReplayOptio
         let events: number;
         let produced: number;
         if (item.kind === 'event') {
+          // Counted before shipping: events the sink then refuses were still read.
+          events = eventsInEvent(item.event, options.config.maxDecompressedBytes);
+          eventsRead += events;
           const { summary: shipped } = await ship(item.event);
           addSummary(summary, shipped);
-          events = shipped.received;
-          eventsRead += events;
           produced = documentsOf(shipped);
           errors.push(...shipped.recordErrors.map((reason) => `${file}: record ${reason}`));
         } else {

@@ -3,17 +3,27 @@ import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONFIG_CONTEXT_KEY, loadConfig, type DeploymentConfig } from '../config';
+import { isMemberConfig, parseAppConfig, type AppConfig, type MemberConfig } from '../member-config';
+import { MemberStack } from '../stacks/member-stack';
 import { PipelineStack } from '../stacks/pipeline-stack';
 
 /** Builds the app for a configuration; the CLI entry below reads it from the context. */
-export function createApp(app: App, config: DeploymentConfig): PipelineStack {
-  const stack = new PipelineStack(app, config.stackName, {
-    config,
-    description: 'cwl-opensearch: CloudWatch Logs to OpenSearch pipeline',
-    ...((config.account !== undefined || config.region !== undefined) && {
-      env: { account: config.account, region: config.region },
-    }),
-  });
+export function createApp(app: App, config: DeploymentConfig): PipelineStack;
+export function createApp(app: App, config: MemberConfig): MemberStack;
+export function createApp(app: App, config: AppConfig): PipelineStack | MemberStack;
+export function createApp(app: App, config: AppConfig): PipelineStack | MemberStack {
+  const env = (config.account !== undefined || config.region !== undefined) && { env: { account: config.account, region: config.region } };
+  const stack = isMemberConfig(config)
+    ? new MemberStack(app, config.stackName, {
+        config,
+        description: 'cwl-opensearch: member account log subscriptions to the central destination',
+        ...env,
+      })
+    : new PipelineStack(app, config.stackName, {
+        config,
+        description: 'cwl-opensearch: CloudWatch Logs to OpenSearch pipeline',
+        ...env,
+      });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;
 }
@@ -27,7 +37,7 @@ function isMain(): boolean {
 if (isMain()) {
   const app = new App();
   try {
-    createApp(app, loadConfig(app.node.tryGetContext(CONFIG_CONTEXT_KEY)));
+    createApp(app, loadConfig(app.node.tryGetContext(CONFIG_CONTEXT_KEY), process.cwd(), parseAppConfig));
   } catch (error) {
     // A configuration mistake is a message for a person, not a stack trace.
     console.error((error as Error).message);

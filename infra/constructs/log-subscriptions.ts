@@ -9,6 +9,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { FILTER_PATTERN_VARIABLES } from '../../functions/subscriber/filter-patterns';
 import { SOURCE_PARSERS, SOURCES, type SourceKey, type SubscriptionSettings } from '../config';
 import { PipelineFunction } from './pipeline-function';
+import { AccountSubscriptionPolicy } from './account-subscription-policy';
 import { acknowledgeProvider, acknowledgeWaiter } from './provider-nag';
 import type { SubscriptionDestination } from './shipper';
 
@@ -70,6 +71,16 @@ export class LogSubscriptions extends Construct {
       });
       if (destination.ready) filter.node.addDependency(destination.ready);
       this.triggers.push(filter);
+    }
+    if (settings.mode === 'account-policy') {
+      const accountPolicy = new AccountSubscriptionPolicy(this, 'AccountPolicy', {
+        policyName: settings.filterName,
+        destination,
+        filterPattern: settings.accountPolicyFilterPattern,
+        exclude: settings.exclude,
+      });
+      this.triggers.push(accountPolicy.policy);
+      return;
     }
     if (logGroups.length === 0 && settings.prefixes.length === 0) return;
 

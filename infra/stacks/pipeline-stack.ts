@@ -5,6 +5,7 @@ import type { Construct, IConstruct, IDependable } from 'constructs';
 import { parsersVariable, type AlertSettings, type DeploymentConfig, type RouteSettings } from '../config';
 import { AthenaActivity } from '../constructs/athena-activity';
 import { DashboardAssets } from '../constructs/dashboard-assets';
+import { CrossAccountDestination } from '../constructs/cross-account-destination';
 import { DeadLetterQueues } from '../constructs/dead-letter';
 import { LogSubscriptions } from '../constructs/log-subscriptions';
 import { PipelineNetwork, type EndpointService } from '../constructs/network';
@@ -99,6 +100,18 @@ export class PipelineStack extends Stack {
       logRetention,
       ...(functionNetwork && { network: functionNetwork }),
     });
+
+    const central =
+      config.subscriptions.crossAccount && this.shipper.stream
+        ? new CrossAccountDestination(this, 'CrossAccount', {
+            destinationName: `${config.stackName}-logs`,
+            stream: this.shipper.stream,
+            settings: config.subscriptions.crossAccount,
+          })
+        : undefined;
+    if (central) {
+      new CfnOutput(this, 'DestinationArn', { value: central.arn, description: 'CloudWatch Logs destination for the member stacks (destinationArn)' });
+    }
 
     const endpoints = network && config.network?.interfaceEndpoints ? network.addInterfaceEndpoints(endpointServices(athena)) : [];
 

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isolatedEnv, runCli, startCli, tempDir } from '../helpers/cli';
@@ -61,7 +61,7 @@ describe('an unreachable cluster', () => {
     }
   });
 
-  it('goes on when the cluster answers, even with an error status: the writes report it', async () => {
+  it('goes on when the cluster answers, even with an error status: the writes report it, the counts stay true', async () => {
     let requests = 0;
     const server = createHttpServer((request, response) => {
       requests += 1;
@@ -75,9 +75,15 @@ describe('an unreachable cluster', () => {
         AWS_REGION: 'eu-west-1',
         BULK_RETRY_MAX_ATTEMPTS: '1',
       });
-      await child.exited;
+      let stdout = '';
+      child.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      expect(await child.exited).toBe(1);
       expect(requests).toBeGreaterThan(1);
       expect(child.stderr()).not.toMatch(/cannot reach/);
+      // Every event of the file was read, though none could be stored.
+      const events = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/samples-decoded/generic-app.json'), 'utf8')).logEvents.length;
+      expect(stdout).toMatch(new RegExp(`^Replayed 1 file\\(s\\), \\d+ batch\\(es\\), ${events} log event\\(s\\)`));
+      expect(stdout).toMatch(/Errors \(1\):\n {2}.*generic-app\.awslogs\.json: /);
     } finally {
       server.close();
     }

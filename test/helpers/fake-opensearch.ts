@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 
 /**
@@ -115,6 +116,12 @@ export const ITEM_ERRORS = {
     reason:
       'index [cwl-x] blocked by: [TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block];',
   },
+  /** `index.blocks.write: true` on the index: per item, with HTTP 200 (seen on a real 2.19 node). */
+  indexWriteBlock: {
+    status: 403,
+    type: 'cluster_block_exception',
+    reason: 'index [cwl-x] blocked by: [FORBIDDEN/8/index write (api)];',
+  },
 } as const satisfies Record<string, ItemError>;
 
 /** Realistic request-level faults. */
@@ -141,10 +148,14 @@ export const REQUEST_FAULTS = {
       reason: 'no cluster-manager node found',
     }),
   }),
+  /**
+   * A cluster-wide block (`cluster.blocks.read_only`) refuses the whole `_bulk` request, as a real
+   * 2.19 node does; an index-level write block is an item error instead (ITEM_ERRORS.indexWriteBlock).
+   */
   clusterBlock: (): RequestFault => ({
     kind: 'status',
     status: 403,
-    body: errorBody(403, { type: 'cluster_block_exception', reason: 'blocked by: [FORBIDDEN/8/index write (api)];' }),
+    body: errorBody(403, { type: 'cluster_block_exception', reason: 'blocked by: [FORBIDDEN/6/cluster read-only (api)];' }),
   }),
   slow: (ms: number, apply = true): RequestFault => ({ kind: 'delay', ms, apply }),
   drop: (apply = false): RequestFault => ({ kind: 'drop', apply }),
@@ -155,6 +166,11 @@ export interface FakeOpenSearchOptions {
   readonly basicAuth?: { readonly username: string; readonly password: string };
   /** Answer 413 to requests whose wire body is larger (Amazon OpenSearch counts wire bytes). */
   readonly maxBodyBytes?: number;
+  /**
+   * The engine's own `http.max_content_length`: counts the body after gzip decoding and answers
+   * 413 with an empty body (content-length 0), as a real 2.19 node does.
+   */
+  readonly maxContentLength?: number;
 }
 
 interface QueuedFault {
@@ -332,6 +348,10 @@ export class FakeOpenSearch {
     }
     if (this.options.maxBodyBytes !== undefined && request.rawBody.length > this.options.maxBodyBytes) {
       send(res, { status: 413, body: { Message: `Request size exceeded ${this.options.maxBodyBytes} bytes` } });
+      return;
+    }
+    if (this.options.maxContentLength !== undefined && Buffer.byteLength(request.body) > this.options.maxContentLength) {
+      res.writeHead(413, { 'content-length': '0' }).end();
       return;
     }
 
@@ -533,6 +553,7 @@ export class FakeOpenSearch {
             reason: `[${id}]: version conflict, document already exists (current version [${existing.version}])`,
             index,
             shard: '0',
+            index_uuid: indexUuid(index),
           },
         },
       };
@@ -680,6 +701,11 @@ class FakeHttpError extends Error implements FakeError {
   ) {
     super(`${type}: ${reason}`);
   }
+}
+
+/** A stable stand-in for the engine's per-index uuid (22 url-safe base64 characters). */
+function indexUuid(index: string): string {
+  return createHash('sha256').update(index).digest('base64url').slice(0, 22);
 }
 
 function indexNotFound(index: string): FakeHttpError {

@@ -46,7 +46,7 @@ export function sigV4Problem(request: RecordedRequest, credentials: StaticCreden
     if (value === undefined) return `signed header ${name} is missing`;
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  const resigned = aws4.sign(
+  const signer = new aws4.RequestSigner(
     {
       method: request.method,
       host: headers.host,
@@ -59,6 +59,10 @@ export function sigV4Problem(request: RecordedRequest, credentials: StaticCreden
     },
     credentials,
   );
+  // With doNotModifyHeaders aws4 would sign at the current second, not the request's own
+  // x-amz-date: the check would then fail whenever a second passed since the client signed.
+  signer.datetime = headers['x-amz-date'];
+  const resigned = signer.sign();
   const expected = String(resigned.headers?.Authorization ?? '');
   return expected === request.headers.authorization ? undefined : `signature differs: expected ${expected}`;
 }

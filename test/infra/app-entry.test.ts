@@ -33,13 +33,22 @@ afterAll(() => {
 });
 
 describe('infra/bin/app.ts', () => {
-  it('synthesizes the example configuration named in cdk.json', async () => {
-    const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { app: string; context: { config: string } };
+  it('synthesizes the example configuration passed with -c config (as CI does)', async () => {
+    const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { app: string };
     expect(cdkJson.app).toBe('npx tsx infra/bin/app.ts');
-    const { outdir, code, stderr } = await synth({ config: cdkJson.context.config });
+    const { outdir, code, stderr } = await synth({ config: 'infra/config.example.json' });
     expect(code, stderr).toBe(0);
     const template = JSON.parse(readFileSync(join(outdir, 'CwlOpenSearch.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
     expect(Object.values(template.Resources).some((resource) => resource.Type === 'Custom::LogSubscriptions')).toBe(true);
+  });
+
+  it('fails at once, saying what to pass, when no configuration is named (cdk.json names none)', async () => {
+    const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context?: Record<string, unknown> };
+    expect(cdkJson.context?.config).toBeUndefined();
+    const { outdir, code, stderr } = await synth({});
+    expect(code).toBe(1);
+    expect(stderr).toContain('config: is required; run "npx cdk synth -c config=path/to/config.json"');
+    expect(existsSync(join(outdir, 'CwlOpenSearch.template.json'))).toBe(false);
   });
 
   it('stops with a message naming the field, not a stack trace', async () => {

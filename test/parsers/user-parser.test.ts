@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRegistry } from '../../parsers/registry';
 import type { ParseContext } from '../../parsers/types';
@@ -161,5 +163,34 @@ describe('routing', () => {
     expect(registry.route('/aws/lambda/orders-api')).toMatchObject({ id: 'orders-text', dataset: 'orders-text' });
     expect(registry.route('/aws/lambda/payments').id).toBe('lambda');
     expect(registry.route('/ecs/other').id).toBe('generic');
+  });
+});
+
+describe('any message', () => {
+  const SEED = Number(process.env['FC_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+  const [billing, access] = compileUserParsers(JSON.parse(readFileSync(new URL('../fixtures/user-parsers/parsers.json', import.meta.url), 'utf8')));
+
+  it(`never makes a user parser throw, and an ok result holds only typed captures (fast-check seed ${SEED})`, () => {
+    const line = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.string({ unit: 'grapheme', maxLength: 200 }),
+      fc.constantFrom('2026-12-06T10:00:01Z INFO charged 1 EUR to c in 5 ms', '1.2.3.4 - - [x] "GET / HTTP/1.1" 200 1 "" ""').chain((seed) =>
+        fc.tuple(fc.nat(seed.length), fc.string({ unit: 'binary', maxLength: 3 })).map(([at, text]) => seed.slice(0, at) + text + seed.slice(at)),
+      ),
+    );
+    fc.assert(
+      fc.property(line, (message) => {
+        for (const parser of [billing!, access!]) {
+          const result = parser.parse(message, CONTEXT);
+          if (!result.ok) continue;
+          const values = Object.values(result.fields)[0] as Record<string, unknown>;
+          for (const [capture, value] of Object.entries(values)) {
+            expect(value === '' || value === undefined, capture).toBe(false);
+            if (parser.captures[capture] === 'integer') expect(Number.isSafeInteger(value)).toBe(true);
+          }
+        }
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
   });
 });

@@ -49,6 +49,9 @@ describe('fake-opensearch _bulk', () => {
         { create: { _index: 'a', _id: '1', status: 409, error: { type: 'version_conflict_engine_exception' } } },
       ],
     });
+    // As the real engine answers (test/real-engine): the error names the index, shard and index uuid.
+    const conflict = (json as { items: { create: { error: Record<string, unknown> } }[] }).items[1]!.create.error;
+    expect(Object.keys(conflict).sort()).toEqual(['index', 'index_uuid', 'reason', 'shard', 'type']);
     expect(fake.get('a', '1')?.source).toEqual({ n: 1 });
   });
 
@@ -161,6 +164,39 @@ describe('fake-opensearch faults', () => {
     } finally {
       await small.close();
     }
+  });
+
+  // Checked against a real OpenSearch 2.19 node (test/real-engine): the engine's own
+  // http.max_content_length counts the decompressed body and answers 413 with no body at all.
+  it('answers a bodiless 413 above maxContentLength, counting the decompressed body as the engine does', async () => {
+    const body = ndjson({ create: { _index: 'a', _id: '1' } }, { m: 'x'.repeat(200) });
+    const small = await startFakeOpenSearch({ maxContentLength: 100 });
+    try {
+      const response = await fetch(`${small.url}/_bulk`, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: gzipSync(body) });
+      expect(gzipSync(body).length).toBeLessThan(100);
+      expect(response.status).toBe(413);
+      expect(response.headers.get('content-length')).toBe('0');
+      expect(await response.text()).toBe('');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('answers a request-level cluster block as a cluster-wide read-only block does (403, FORBIDDEN/6)', async () => {
+    fake.failRequests(REQUEST_FAULTS.clusterBlock());
+    const { status, json } = await call('POST', '/_bulk', ndjson({ create: { _index: 'a', _id: '1' } }, {}));
+    expect(status).toBe(403);
+    expect(json).toMatchObject({ status: 403, error: { type: 'cluster_block_exception', reason: 'blocked by: [FORBIDDEN/6/cluster read-only (api)];' } });
+  });
+
+  it('fails an item with an index write block as the engine does (item 403, FORBIDDEN/8, HTTP 200)', async () => {
+    fake.failItems(() => true, ITEM_ERRORS.indexWriteBlock);
+    const { status, json } = await call('POST', '/_bulk', ndjson({ create: { _index: 'a', _id: '1' } }, {}));
+    expect(status).toBe(200);
+    expect(json).toMatchObject({
+      errors: true,
+      items: [{ create: { status: 403, error: { type: 'cluster_block_exception', reason: expect.stringContaining('FORBIDDEN/8/index write (api)') } } }],
+    });
   });
 
   it('demands basic auth when configured', async () => {
