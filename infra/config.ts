@@ -647,6 +647,12 @@ function readAlerts(reader: ConfigReader): AlertSettings {
     }),
     slowQueriesPer5m: reader.integer('slowQueriesPer5m', { default: ASSETS_DEFAULTS.slowQueriesPer5m, min: 1, max: 10_000_000 }),
     memoryRatio: reader.number('memoryRatio', { default: ASSETS_DEFAULTS.memoryRatio, min: 0.01, max: 1 }),
+    maxEventAgeMinutes: reader.integer('maxEventAgeMinutes', { default: ASSETS_DEFAULTS.maxEventAgeMinutes, min: 6, max: 7 * 24 * 60 }),
+    athenaMaxQueryAgeHours: reader.integer('athenaMaxQueryAgeHours', {
+      default: ASSETS_DEFAULTS.athenaMaxQueryAgeHours,
+      min: 2,
+      max: 7 * 24,
+    }),
   };
   reader.rejectUnknown();
   return settings;

@@ -1,17 +1,21 @@
 import { detectAthenaClient } from './cloudtrail-client';
-import { readUserIdentity, type UserIdentityFields } from './cloudtrail-identity';
+import { readUserIdentity } from './cloudtrail-identity';
 import { isIpAddress } from './cloudtrail-ip';
 import { addDefined, asObject, nonEmptyObject, readJsonMessage, text, type JsonObject } from './cloudtrail-json';
 import { eventTimestamp } from './cloudtrail-time';
 import type { Fields, ParseContext, ParseResult } from './types';
 
 /**
- * CloudTrail trail log groups: one compact CloudTrail event per message. Athena API calls
- * become `aws.athena` documents; events of every other service are handed to `generic`
- * (same document id, event time and region), since a trail carries them all.
+ * CloudTrail trail log groups: one compact CloudTrail event per message, whatever the
+ * service, read into the common CloudTrail fields of schema.md. Athena's own calls and
+ * the calls Athena makes for a query (`invokedBy: athena.amazonaws.com`: Glue
+ * `GetTable`/`GetPartitions`, Lake Formation `GetDataAccess`, ...) become `aws.athena`
+ * documents, since they say which tables a query read and for whom; events of every other
+ * service are handed to `generic` with the same fields, id, event time and region.
  */
 
-const ATHENA_SOURCE = 'athena.amazonaws.com';
+/** Athena's `eventSource`, and the `userIdentity.invokedBy` of the calls it makes for a query. */
+export const ATHENA_SERVICE = 'athena.amazonaws.com';
 // CloudTrail writes these instead of the SQL / code it will not disclose.
 const PLACEHOLDERS = new Set(['***OMITTED***', 'HIDDEN_FOR_SECURITY_REASONS']);
 
@@ -20,10 +24,9 @@ export function parseAthenaCloudTrail(message: string, _context?: ParseContext):
   const read = readEvent(message);
   if (!read.ok) return read;
   const { event, timestamp } = read;
-  const result: Located =
-    event.eventSource === ATHENA_SOURCE
-      ? { ok: true, fields: athenaFields(event), timestamp }
-      : { ok: true, belongsTo: 'generic', fields: { cloudwatch: { json: event } }, timestamp };
+  const result: Located = isAthenaEvent(event)
+    ? { ok: true, fields: cloudTrailFields(event, true), timestamp }
+    : { ok: true, belongsTo: 'generic', fields: cloudTrailFields(event, false), timestamp };
   const id = text(event.eventID);
   if (id !== undefined) result.id = id;
   const region = text(event.awsRegion);
@@ -59,20 +62,39 @@ function readEvent(message: string): ReadEvent {
   return { ok: true, event, timestamp };
 }
 
-/** The document fields of an Athena call, built member by member: absent values are never written. */
-function athenaFields(event: JsonObject): Fields {
+/** Athena's own calls, and the calls Athena made on the caller's behalf. */
+function isAthenaEvent(event: JsonObject): boolean {
+  return event.eventSource === ATHENA_SERVICE || asObject(event.userIdentity)?.invokedBy === ATHENA_SERVICE;
+}
+
+/**
+ * The document fields of a CloudTrail event, built member by member: absent values are
+ * never written. `aws.athena.*` only for the Athena dataset; `aws.athena.client` (who
+ * called Athena) only on Athena's own calls.
+ */
+function cloudTrailFields(event: JsonObject, athena: boolean): Fields {
   const request = asObject(event.requestParameters);
   const response = asObject(event.responseElements);
-  const { identity, userName } = readUserIdentity(event.userIdentity);
+  const { identity, userName, roles, person } = readUserIdentity(event.userIdentity);
   const errorCode = text(event.errorCode);
   const userAgent = text(event.userAgent);
   const sourceAddress = text(event.sourceIPAddress);
 
   const aws: Fields = {};
-  addDefined(aws, 'athena', athenaOf(event, request, response, detectAthenaClient(userAgent, identity.invoked_by)));
-  addDefined(aws, 'cloudtrail', cloudTrailOf(event, request, response, identity, errorCode));
+  if (athena) {
+    const client = event.eventSource === ATHENA_SERVICE ? detectAthenaClient(userAgent, identity.invoked_by) : undefined;
+    addDefined(aws, 'athena', athenaOf(event, request, response, client));
+  }
+  const userIdentity: Fields = { ...identity };
+  addDefined(userIdentity, 'person', person);
+  addDefined(aws, 'cloudtrail', cloudTrailOf(event, request, response, userIdentity, errorCode));
   const fields: Fields = { event: eventOf(event, errorCode), aws };
-  if (userName !== undefined) fields.user = { name: userName };
+  if (userName !== undefined || roles !== undefined) {
+    const user: Fields = {};
+    addDefined(user, 'name', userName);
+    addDefined(user, 'roles', roles);
+    fields.user = user;
+  }
   // Service callers log a host name (`glue.amazonaws.com`, `AWS Internal`) here; only a
   // real address may go to the `ip` field, or OpenSearch refuses the whole document.
   if (sourceAddress !== undefined) {
@@ -121,7 +143,7 @@ function cloudTrailOf(
   event: JsonObject,
   request: JsonObject | undefined,
   response: JsonObject | undefined,
-  identity: UserIdentityFields,
+  identity: Fields,
   errorCode: string | undefined,
 ): Fields | undefined {
   const cloudtrail: Fields = {};

@@ -102,28 +102,68 @@ function firstOf(body: unknown, list: string, field: string): unknown {
   return Array.isArray(items) ? (items[0] as Json | undefined)?.[field] : undefined;
 }
 
-/** ISM policy: GET, then PUT (guarded by `if_seq_no`/`if_primary_term` when it exists). */
-export async function applyIsmPolicy(client: OpenSearchClient, asset: NamedAsset, dryRun: boolean): Promise<AssetResult> {
+/** The stored version of a policy, as ISM's explain reports it per index (`policy_seq_no`, `policy_primary_term`). */
+export interface StoredPolicyVersion {
+  readonly seqNo: number;
+  readonly primaryTerm: number;
+}
+
+/**
+ * ISM policy: GET, then PUT (guarded by `if_seq_no`/`if_primary_term` when it exists).
+ * `onVersion` receives the policy's version after the call (none in a dry run that would
+ * create or change it), for moving existing indices to it.
+ */
+export async function applyIsmPolicy(
+  client: OpenSearchClient,
+  asset: NamedAsset,
+  dryRun: boolean,
+  onVersion?: (version: StoredPolicyVersion | undefined) => void,
+): Promise<AssetResult> {
+  onVersion?.(undefined);
   return guarded('ism-policy', asset, async () => {
     const path = `/_plugins/_ism/policies/${encodeURIComponent(asset.name)}`;
     const current = await callOpenSearch(client, 'GET', path);
     if (current.status === 404) {
-      if (!dryRun) await callOpenSearch(client, 'PUT', path, { body: asset.body });
+      if (!dryRun) onVersion?.(versionOf((await callOpenSearch(client, 'PUT', path, { body: asset.body })).body));
       return { status: 'created' };
     }
     const stored = current.body as { policy?: unknown; _seq_no?: number; _primary_term?: number };
     const difference = findDifference(asset.body.policy, stored.policy, 'policy');
-    if (difference === undefined) return { status: 'unchanged' };
+    if (difference === undefined) {
+      onVersion?.(versionOf(stored));
+      return { status: 'unchanged' };
+    }
     if (!dryRun) {
-      await callOpenSearch(client, 'PUT', path, {
+      const put = await callOpenSearch(client, 'PUT', path, {
         body: asset.body,
         querystring: { if_seq_no: String(stored._seq_no ?? 0), if_primary_term: String(stored._primary_term ?? 1) },
       });
+      onVersion?.(versionOf(put.body));
     }
-    return {
-      status: 'updated',
-      reason: `${difference || 'policy'} differs; indices already managed keep their policy version until change_policy`,
-    };
+    return { status: 'updated', reason: `${difference || 'policy'} differs` };
+  });
+}
+
+function versionOf(body: unknown): StoredPolicyVersion | undefined {
+  const { _seq_no: seqNo, _primary_term: primaryTerm } = (body ?? {}) as { _seq_no?: unknown; _primary_term?: unknown };
+  return typeof seqNo === 'number' && typeof primaryTerm === 'number' ? { seqNo, primaryTerm } : undefined;
+}
+
+/** Ingest pipeline (`PUT _ingest/pipeline/<name>`) when absent or different. */
+export async function applyIngestPipeline(client: OpenSearchClient, asset: NamedAsset, dryRun: boolean): Promise<AssetResult> {
+  return guarded('ingest-pipeline', asset, async () => {
+    const path = `/_ingest/pipeline/${encodeURIComponent(asset.name)}`;
+    const current = await callOpenSearch(client, 'GET', path);
+    const stored = current.status === 404 ? undefined : (current.body as Json | undefined)?.[asset.name];
+    if (stored !== undefined) {
+      // Both ways: a processor removed from the file is a change too.
+      const difference = findDifference(asset.body, stored) ?? findDifference(stored, asset.body);
+      if (difference === undefined) return { status: 'unchanged' };
+      if (!dryRun) await callOpenSearch(client, 'PUT', path, { body: asset.body });
+      return { status: 'updated', reason: `${difference || 'pipeline'} differs` };
+    }
+    if (!dryRun) await callOpenSearch(client, 'PUT', path, { body: asset.body });
+    return { status: 'created' };
   });
 }
 

@@ -5,15 +5,19 @@ import {
   applyChannel,
   applyComponentTemplate,
   applyIndexTemplate,
+  applyIngestPipeline,
   applyIsmPolicy,
   applyMonitor,
+  type StoredPolicyVersion,
 } from './apply-opensearch';
+import { applyIsmIndices } from './apply-ism-indices';
 import { applySavedObjects } from './apply-saved-objects';
 import type { AssetsConfig } from './config';
 import { createDashboardsClient, type FetchLike } from './dashboards-client';
 import { loadAssetBundle } from './load';
+import { readClusterVersion, tenantExists, versionProblem, type ClusterVersion } from './preflight';
 import { buildReport } from './report';
-import type { ApplyReport, AssetBundle, AssetResult } from './types';
+import type { ApplyReport, AssetBundle, AssetResult, Json, NamedAsset } from './types';
 
 export interface ApplyDeps {
   /** OpenSearch client; default: `createOpenSearchClient` for `config.openSearch`. */
@@ -36,9 +40,17 @@ export interface ApplyOptions {
 /**
  * Creates or updates every asset, idempotently: each one is read and compared first and
  * written only when absent or different, so a second run reports everything unchanged.
- * Order: component templates, index templates, ISM policies, notification channel,
- * monitors, saved objects. One failed asset does not stop the others.
+ * Order: ingest pipelines, component templates, index templates, ISM policies (each
+ * followed by its existing indices), notification channel, monitors, saved objects. One failed asset does not stop the others.
  */
+/** `index.final_pipeline` of a template's settings, nested or flat. */
+function finalPipelineOf(asset: NamedAsset): string | undefined {
+  const settings = ((asset.body.template as Json | undefined)?.settings ?? {}) as Json;
+  const index = (settings.index ?? {}) as Json;
+  const value = index.final_pipeline ?? settings['index.final_pipeline'] ?? settings.final_pipeline;
+  return typeof value === 'string' ? value : undefined;
+}
+
 export async function applyAssets(
   config: AssetsConfig,
   deps: ApplyDeps = {},
@@ -67,12 +79,64 @@ export async function applyAssets(
     deps.onResult?.(result);
   };
   try {
-    for (const asset of bundle.componentTemplates) record(await applyComponentTemplate(client, asset, dryRun));
-    for (const asset of bundle.indexTemplates) record(await applyIndexTemplate(client, asset, dryRun));
-    for (const asset of bundle.ismPolicies) record(await applyIsmPolicy(client, asset, dryRun));
+    // flat_object needs OpenSearch 2.7+: the templates using it are refused on older clusters.
+    let version: ClusterVersion | undefined;
+    try {
+      version = await readClusterVersion(client);
+    } catch {
+      version = undefined; // unreachable: each asset reports the error itself
+    }
+    // Templates name the pipeline (index.final_pipeline): an index cannot be created before it
+    // exists, so a template naming a pipeline that failed is not written (the stored one stays).
+    const missingPipelines = new Set<string>();
+    for (const asset of bundle.ingestPipelines) {
+      const result = await applyIngestPipeline(client, asset, dryRun);
+      if (result.status === 'failed') missingPipelines.add(asset.name);
+      record(result);
+    }
+    const refusedComponents = new Map<string, string>();
+    for (const asset of bundle.componentTemplates) {
+      const pipeline = finalPipelineOf(asset);
+      const problem =
+        pipeline !== undefined && missingPipelines.has(pipeline)
+          ? `not applied: its final pipeline ${pipeline} failed`
+          : versionProblem(asset, version);
+      if (problem !== undefined) {
+        refusedComponents.set(asset.name, problem);
+        record({ kind: 'component-template', name: asset.name, status: 'failed', reason: problem });
+      } else record(await applyComponentTemplate(client, asset, dryRun));
+    }
+    for (const asset of bundle.indexTemplates) {
+      const component = ((asset.body.composed_of ?? []) as string[]).find((name) => refusedComponents.has(name));
+      const problem =
+        versionProblem(asset, version) ??
+        (component === undefined ? undefined : `not applied: ${component} was not (${refusedComponents.get(component)})`);
+      if (problem !== undefined) record({ kind: 'index-template', name: asset.name, status: 'failed', reason: problem });
+      else record(await applyIndexTemplate(client, asset, dryRun));
+    }
+    for (const asset of bundle.ismPolicies) {
+      let version: StoredPolicyVersion | undefined;
+      const result = await applyIsmPolicy(client, asset, dryRun, (stored) => {
+        version = stored;
+      });
+      record(result);
+      // Existing indices: attach the policy where there is none, move old versions to this one.
+      const indices = result.status === 'failed' ? undefined : await applyIsmIndices(client, asset, version, dryRun);
+      if (indices !== undefined) record(indices);
+    }
     if (bundle.channel !== undefined) record(await applyChannel(client, bundle.channel, dryRun));
     for (const asset of bundle.monitors) record(await applyMonitor(client, asset, dryRun));
-    for (const result of await applySavedObjects(dashboards, bundle.savedObjects, dryRun)) record(result);
+    if (bundle.savedObjects.length > 0 && !(await tenantExists(client, config.tenant))) {
+      // The security plugin would put them in another tenant and answer success.
+      for (const object of bundle.savedObjects) {
+        record({
+          kind: 'saved-object',
+          name: `${object.type}/${object.id}`,
+          status: 'failed',
+          reason: `tenant "${config.tenant}" does not exist (DASHBOARDS_TENANT); nothing imported`,
+        });
+      }
+    } else for (const result of await applySavedObjects(dashboards, bundle.savedObjects, dryRun)) record(result);
   } finally {
     if (deps.client === undefined) await client.close();
   }

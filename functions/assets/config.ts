@@ -32,6 +32,13 @@ export interface AlertsConfig {
   readonly slowQueriesPer5m: number;
   /** `aws.lambda.memory_used_ratio` above which an invocation counts as close to its memory limit. */
   readonly memoryRatio: number;
+  /**
+   * Events older than this (by `@timestamp`) when written never raise an alert: they are
+   * backfills or replays of the past. RDS and Lambda monitors.
+   */
+  readonly maxEventAgeMinutes: number;
+  /** The same for the Athena report, by the query's start: a query may run for hours before it is enriched. */
+  readonly athenaMaxQueryAgeHours: number;
 }
 
 export interface AssetsConfig {
@@ -42,6 +49,8 @@ export interface AssetsConfig {
   readonly tenant: string;
   readonly prefix: string;
   readonly replicas: number;
+  /** `number_of_shards` of new daily indices. */
+  readonly shards: number;
   readonly retentionDays: number;
   readonly deadletterRetentionDays: number;
   readonly alerts: AlertsConfig;
@@ -52,6 +61,7 @@ export interface AssetsConfig {
 export const ASSETS_DEFAULTS = {
   tenant: 'global',
   replicas: 1,
+  shards: 1,
   retentionDays: 30,
   deadletterRetentionDays: 90,
   alertChannel: 'none',
@@ -59,6 +69,8 @@ export const ASSETS_DEFAULTS = {
   scannedBytesPerUserHour: 107_374_182_400,
   slowQueriesPer5m: 10,
   memoryRatio: 0.9,
+  maxEventAgeMinutes: 60,
+  athenaMaxQueryAgeHours: 6,
 } as const;
 
 const MAX_RETENTION_DAYS = 3650;
@@ -86,6 +98,8 @@ export function loadAssetsConfig(env: Env): AssetsConfig {
     prefix: pipeline.indexing.prefix,
     userParsers: pipeline.userParsers,
     replicas: readInteger(env, 'INDEX_REPLICAS', ASSETS_DEFAULTS.replicas, 0, 15),
+    // OpenSearch allows up to 1024 shards per index; a daily log index rarely needs more than a few.
+    shards: readInteger(env, 'INDEX_SHARDS', ASSETS_DEFAULTS.shards, 1, 1024),
     retentionDays: readInteger(env, 'RETENTION_DAYS', ASSETS_DEFAULTS.retentionDays, 1, MAX_RETENTION_DAYS),
     deadletterRetentionDays: readInteger(
       env,
@@ -110,6 +124,14 @@ function loadAlertsConfig(env: Env): AlertsConfig {
     ),
     slowQueriesPer5m: readInteger(env, 'ALERT_SLOW_QUERIES_PER_5M', ASSETS_DEFAULTS.slowQueriesPer5m, 1, 10_000_000),
     memoryRatio: readNumber(env, 'ALERT_MEMORY_RATIO', ASSETS_DEFAULTS.memoryRatio, 0.01, 1),
+    maxEventAgeMinutes: readInteger(env, 'ALERT_MAX_EVENT_AGE_MINUTES', ASSETS_DEFAULTS.maxEventAgeMinutes, 6, 7 * 24 * 60),
+    athenaMaxQueryAgeHours: readInteger(
+      env,
+      'ALERT_ATHENA_MAX_QUERY_AGE_HOURS',
+      ASSETS_DEFAULTS.athenaMaxQueryAgeHours,
+      2,
+      7 * 24,
+    ),
   };
   switch (channel) {
     case 'none':

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Env } from '../pipeline/config';
 import type { AlertsConfig, AssetsConfig } from './config';
 import { AssetDataError } from './errors';
+import { withTemplateFields } from './index-pattern-fields';
 import type { AssetBundle, Json, NamedAsset, SavedObject } from './types';
 import { userParserTemplates } from './user-parser-templates';
 
@@ -16,7 +17,7 @@ import { userParserTemplates } from './user-parser-templates';
  */
 
 /** The folders a deployment must ship beside the code (the Lambda bundle copies them). */
-export const ASSET_DATA_DIRS = ['templates', 'ism', 'saved-objects', 'monitors'] as const;
+export const ASSET_DATA_DIRS = ['ingest', 'templates', 'ism', 'saved-objects', 'monitors'] as const;
 
 export type PlaceholderValues = Readonly<Record<string, string | number>>;
 
@@ -25,6 +26,7 @@ export function placeholderValues(config: AssetsConfig): PlaceholderValues {
   return {
     prefix: config.prefix,
     replicas: config.replicas,
+    shards: config.shards,
     retentionDays: config.retentionDays,
     deadletterRetentionDays: config.deadletterRetentionDays,
     channelId: channelId(config.prefix),
@@ -32,6 +34,8 @@ export function placeholderValues(config: AssetsConfig): PlaceholderValues {
     slowQueriesPer5m: config.alerts.slowQueriesPer5m,
     memoryRatio: config.alerts.memoryRatio,
     memoryPercent: Math.round(config.alerts.memoryRatio * 10_000) / 100,
+    alertMaxEventAgeMinutes: config.alerts.maxEventAgeMinutes,
+    athenaMaxQueryAgeHours: config.alerts.athenaMaxQueryAgeHours,
   };
 }
 
@@ -41,7 +45,7 @@ export function channelId(prefix: string): string {
 }
 
 /**
- * Finds the folder holding `templates/`, `ism/`, `saved-objects/` and `monitors/`:
+ * Finds the folder holding `ingest/`, `templates/`, `ism/`, `saved-objects/` and `monitors/`:
  * `ASSETS_DIR`, else beside this module (an ESM bundle), else a `dashboards/` folder
  * beside it or two levels up (the source tree), the Lambda task root or a `dashboards/` folder in it (a
  * CommonJS bundle has no module URL), or `dashboards/` in the working directory.
@@ -101,13 +105,21 @@ export function loadAssetBundle(config: AssetsConfig, dir: string = resolveAsset
     return body.name;
   });
   const channel = buildChannel(config.prefix, config.alerts);
+  const componentTemplates = named(join('templates', 'components'), (stem) => `${config.prefix}-${stem}`);
+  const indexTemplates = [
+    ...named('templates', (stem) => `${config.prefix}-${stem}`),
+    ...userParserTemplates(config.prefix, config.userParsers),
+  ];
+  const savedObjects = listFiles(dir, 'saved-objects', '.ndjson').flatMap((file) => readNdjsonFile(dir, file, values));
   return {
-    componentTemplates: named(join('templates', 'components'), (stem) => `${config.prefix}-${stem}`),
-    indexTemplates: [...named('templates', (stem) => `${config.prefix}-${stem}`), ...userParserTemplates(config.prefix, config.userParsers)],
+    ingestPipelines: named('ingest', (stem) => `${config.prefix}-${stem}`),
+    componentTemplates,
+    indexTemplates,
     ismPolicies: named('ism', (stem) => `${config.prefix}-${stem}-retention`),
     ...(channel !== undefined && { channel }),
     monitors: channel === undefined ? monitors.map(withoutActions) : monitors,
-    savedObjects: listFiles(dir, 'saved-objects', '.ndjson').flatMap((file) => readNdjsonFile(dir, file, values)),
+    // Index patterns carry the templates' fields, so that panels work before their indices exist.
+    savedObjects: withTemplateFields(savedObjects, indexTemplates, componentTemplates),
   };
 }
 

@@ -26,6 +26,8 @@ export interface SavedObjectReference {
 }
 
 export interface AssetBundle {
+  /** Ingest pipelines the templates name (`index.final_pipeline`): applied first. */
+  readonly ingestPipelines: readonly NamedAsset[];
   readonly componentTemplates: readonly NamedAsset[];
   readonly indexTemplates: readonly NamedAsset[];
   readonly ismPolicies: readonly NamedAsset[];
@@ -36,9 +38,11 @@ export interface AssetBundle {
 }
 
 export const ASSET_KINDS = [
+  'ingest-pipeline',
   'component-template',
   'index-template',
   'ism-policy',
+  'ism-indices',
   'notification-channel',
   'monitor',
   'saved-object',

@@ -1,3 +1,4 @@
+import { ATHENA_SERVICE } from '../../parsers/athena-cloudtrail';
 import type { ParserId } from '../../parsers/types';
 
 /**
@@ -15,8 +16,13 @@ import type { ParserId } from '../../parsers/types';
 export const LAMBDA_PLATFORM_FILTER =
   '?"START RequestId" ?"END RequestId" ?"REPORT RequestId" ?INIT_START ?INIT_REPORT ?RESTORE_START ?RESTORE_REPORT ?"platform."';
 
-/** Only Athena's calls from a CloudTrail log group. */
-export const ATHENA_CLOUDTRAIL_FILTER = '{ $.eventSource = "athena.amazonaws.com" }';
+/**
+ * From a CloudTrail log group, what the parser keeps in the Athena dataset: Athena's own
+ * calls and the calls Athena made for a query (Glue `GetTable`/`GetPartitions`, Lake
+ * Formation `GetDataAccess`, ...: `userIdentity.invokedBy` is Athena), which say which
+ * tables a query read and for whom.
+ */
+export const ATHENA_CLOUDTRAIL_FILTER = `{ ($.eventSource = "${ATHENA_SERVICE}") || ($.userIdentity.invokedBy = "${ATHENA_SERVICE}") }`;
 
 export const DEFAULT_FILTER_PATTERNS = {
   'rds-mysql-slowquery': '',

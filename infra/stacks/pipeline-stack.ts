@@ -212,6 +212,8 @@ export class PipelineStack extends Stack {
       ALERT_SCANNED_BYTES_PER_USER_HOUR: String(alerts.scannedBytesPerUserHour),
       ALERT_SLOW_QUERIES_PER_5M: String(alerts.slowQueriesPer5m),
       ALERT_MEMORY_RATIO: String(alerts.memoryRatio),
+      ALERT_MAX_EVENT_AGE_MINUTES: String(alerts.maxEventAgeMinutes),
+      ALERT_ATHENA_MAX_QUERY_AGE_HOURS: String(alerts.athenaMaxQueryAgeHours),
     };
     if ((alerts.channel === 'slack' || alerts.channel === 'webhook') && alerts.webhookUrl !== undefined) {
       variables.ALERT_WEBHOOK_URL = alerts.webhookUrl;

@@ -48,24 +48,34 @@ function changed(report: ApplyReport): string[] {
 }
 
 const bundle = loadAssetBundle(loadAssetsConfig({ OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9200' }));
-const TOTAL = 2 + 5 + 5 + 5 + bundle.savedObjects.length;
+/** Assets a first run creates: pipelines, templates, policies, monitors, saved objects (no indices exist yet). */
+const TOTAL = bundle.ingestPipelines.length + bundle.componentTemplates.length + 5 + 5 + 5 + bundle.savedObjects.length;
 
 describe('applyAssets against the fake OpenSearch', () => {
   it('creates every asset on an empty cluster, with valid requests', async () => {
     const report = await run();
     expect(report.counts).toEqual({ created: TOTAL, updated: 0, unchanged: 0, failed: 0 });
-    expect([...state.componentTemplates.keys()].sort()).toEqual(['cwl-envelope', 'cwl-settings']);
+    expect([...state.componentTemplates.keys()].sort()).toEqual(['cwl-cloudtrail', 'cwl-envelope', 'cwl-settings']);
     expect([...state.indexTemplates.keys()].sort()).toEqual(
       ['athena-cloudtrail', 'deadletter', 'generic', 'lambda', 'rds-mysql-slowquery'].map((slug) => `cwl-${slug}`),
     );
     expect(state.ismPolicies.size).toBe(5);
+    // Monitors count documents by the time the cluster wrote them: the final pipeline stamps it.
+    expect([...state.ingestPipelines.keys()]).toEqual(['cwl-indexed']);
+    expect(state.ingestPipelines.get('cwl-indexed')!.processors).toEqual([
+      { set: { field: 'event.indexed', value: '{{_ingest.timestamp}}', override: false } },
+    ]);
+    const settings = (state.componentTemplates.get('cwl-settings')!.template as { settings: { index: Json } }).settings.index;
+    expect(settings.final_pipeline).toBe('cwl-indexed');
+    const firstPut = fake.requests.find((request) => request.method === 'PUT')!;
+    expect(firstPut.path).toBe('/_ingest/pipeline/cwl-indexed');
     expect(state.channels.size).toBe(0);
     expect(state.monitors.size).toBe(5);
     expect(state.savedObjects.get('global')?.size).toBe(bundle.savedObjects.length);
 
     // Component templates go first: the index templates are composed of them.
     const templatePuts = fake.requests.filter((request) => request.method === 'PUT' && /_template\//.test(request.path));
-    expect(templatePuts.slice(0, 2).every((request) => request.path.startsWith('/_component_template/'))).toBe(true);
+    expect(templatePuts.slice(0, 3).every((request) => request.path.startsWith('/_component_template/'))).toBe(true);
     const lambda = JSON.parse(templatePuts.find((request) => request.path === '/_index_template/cwl-lambda')!.body) as Json;
     expect(lambda.index_patterns).toEqual(['cwl-lambda-*']);
 
@@ -245,6 +255,22 @@ describe('signatures and credentials', () => {
 });
 
 describe('errors', () => {
+  it('never writes a settings template naming a final pipeline that could not be created', async () => {
+    fake.failRequests({ kind: 'status', status: 400, body: { error: { type: 'parse_exception', reason: 'No processor type exists with name [set]' }, status: 400 } }, {
+      method: 'PUT',
+      path: /^\/_ingest\/pipeline\//,
+    });
+    const report = await run();
+    expect(report.results.find((result) => result.name === 'cwl-settings')).toEqual({
+      kind: 'component-template',
+      name: 'cwl-settings',
+      status: 'failed',
+      reason: 'not applied: its final pipeline cwl-indexed failed',
+    });
+    // Daily indices could not be created with a missing final pipeline: no such settings stored.
+    expect(state.componentTemplates.has('cwl-settings')).toBe(false);
+  });
+
   it('reports a 5xx on one asset, names the status, and applies the others', async () => {
     fake.failRequests({ kind: 'status', status: 500, body: { error: { type: 'fake', reason: 'boom' }, status: 500 } }, {
       method: 'PUT',

@@ -51,7 +51,7 @@ describe('index templates against schema.md', () => {
     const mappings = [...bundle.componentTemplates, ...bundle.indexTemplates]
       .map((asset) => (asset.body.template as Json).mappings as Json | undefined)
       .filter((mapping) => mapping !== undefined);
-    expect(mappings.length).toBe(bundle.indexTemplates.length + 1);
+    expect(mappings.length).toBe(bundle.indexTemplates.length + 2);
     for (const mapping of mappings) expect(mapping.dynamic).toBe(false);
   });
 
@@ -71,7 +71,7 @@ describe('index templates against schema.md', () => {
     const template = bundle.indexTemplates.find((asset) => asset.name === `cwl-${slug}`)!;
     expect(template.body).toMatchObject({
       index_patterns: [`cwl-${slug}-*`],
-      composed_of: ['cwl-settings', 'cwl-envelope'],
+      composed_of: ['cwl-settings', 'cwl-envelope', ...(slug === 'athena-cloudtrail' || slug === 'generic' ? ['cwl-cloudtrail'] : [])],
       priority: 200,
     });
   });
@@ -87,7 +87,7 @@ describe('index templates against schema.md', () => {
     expect(custom.indexTemplates.map((asset) => asset.body.index_patterns)).toEqual(
       ['athena-cloudtrail', 'deadletter', 'generic', 'lambda', 'rds-mysql-slowquery'].map((slug) => [`logs-${slug}-*`]),
     );
-    expect(custom.indexTemplates[0]!.body.composed_of).toEqual(['logs-settings', 'logs-envelope']);
+    expect(custom.indexTemplates[0]!.body.composed_of).toEqual(['logs-settings', 'logs-envelope', 'logs-cloudtrail']);
   });
 });
 

@@ -39,7 +39,7 @@ describe('renderPlaceholders', () => {
 describe('loadAssetBundle', () => {
   it('names every asset from the prefix', () => {
     const bundle = loadAssetBundle(config);
-    expect(bundle.componentTemplates.map((asset) => asset.name)).toEqual(['app-envelope', 'app-settings']);
+    expect(bundle.componentTemplates.map((asset) => asset.name)).toEqual(['app-cloudtrail', 'app-envelope', 'app-settings']);
     expect(bundle.indexTemplates.every((asset) => asset.name.startsWith('app-'))).toBe(true);
     expect(bundle.savedObjects.every((object) => object.id.startsWith('app-'))).toBe(true);
     expect(bundle.savedObjects.filter((object) => object.type === 'index-pattern').map((object) => object.attributes.title)).toContain(

@@ -21,7 +21,20 @@ interface Versioned {
   version: number;
 }
 
+/** What ISM knows of one index (`<index>` -> the policy and the version it runs). */
+export interface FakeManagedIndex {
+  policyId: string;
+  /** The policy version the index runs; undefined until its job initialized it. */
+  policySeqNo?: number;
+  policyPrimaryTerm?: number;
+  /** A change_policy waiting for the next safe state. */
+  pendingPolicyId?: string;
+}
+
 export interface FakeAssetsState {
+  readonly ingestPipelines: Map<string, Json>;
+  /** ISM-managed indices, by index name (indices themselves live in the fake's `indices`). */
+  readonly managedIndices: Map<string, FakeManagedIndex>;
   readonly componentTemplates: Map<string, Json>;
   readonly indexTemplates: Map<string, Json>;
   readonly ismPolicies: Map<string, Versioned>;
@@ -44,6 +57,8 @@ const CHANNEL_TYPES = ['slack', 'sns', 'webhook', 'chime', 'email'];
 /** Adds the asset endpoints to `fake` and returns their state. */
 export function addAssetRoutes(fake: FakeOpenSearch, options: FakeAssetsOptions = {}): FakeAssetsState {
   const state: FakeAssetsState = {
+    ingestPipelines: new Map(),
+    managedIndices: new Map(),
     componentTemplates: new Map(),
     indexTemplates: new Map(),
     ismPolicies: new Map(),
@@ -54,6 +69,79 @@ export function addAssetRoutes(fake: FakeOpenSearch, options: FakeAssetsOptions 
   };
   let seqNo = 0;
   const dashboards = escape(options.dashboardsPrefix ?? '/_dashboards');
+
+  // ---- ingest pipelines: GET answers {<name>: <body>} (404 with {} when absent)
+  fake.route('GET', /^\/_ingest\/pipeline\/([^/]+)$/, (_request, match) => {
+    const stored = state.ingestPipelines.get(match[1]!);
+    if (stored === undefined) return { status: 404, body: {} };
+    return { body: { [match[1]!]: stored } };
+  });
+  fake.route('PUT', /^\/_ingest\/pipeline\/([^/]+)$/, (request, match) => {
+    const body = parse(request);
+    if (!Array.isArray(body.processors)) return badRequest('parse_exception', '[processors] required property is missing');
+    state.ingestPipelines.set(match[1]!, body);
+    return { body: { acknowledged: true } };
+  });
+
+  // ---- ISM on indices: explain, add, change_policy (shapes of IM's ExplainResponse and ISMStatusResponse)
+  const indicesMatching = (pattern: string): string[] => {
+    const names = pattern.split(',').map(decodeURIComponent);
+    const rules = names.map((name) => new RegExp(`^${name.split('*').map(escape).join('.*')}$`));
+    return [...fake.indices.keys()].filter((index) => rules.some((rule) => rule.test(index))).sort();
+  };
+  fake.route('GET', /^\/_plugins\/_ism\/explain\/([^/]+)$/, (_request, match) => {
+    const body: Json = {};
+    let managed = 0;
+    for (const index of indicesMatching(match[1]!)) {
+      const entry = state.managedIndices.get(index);
+      if (entry !== undefined) managed += 1;
+      body[index] = {
+        'index.plugins.index_state_management.policy_id': entry?.policyId ?? null,
+        'index.opendistro.index_state_management.policy_id': entry?.policyId ?? null,
+        ...(entry?.policySeqNo !== undefined && {
+          index,
+          policy_id: entry.policyId,
+          policy_seq_no: entry.policySeqNo,
+          policy_primary_term: entry.policyPrimaryTerm,
+        }),
+        enabled: entry === undefined ? null : true,
+      };
+    }
+    return { body: { ...body, total_managed_indices: managed } };
+  });
+  const statusReply = (updated: number, failed: { index_name: string; index_uuid: string; reason: string }[]): FakeReply => ({
+    body: { updated_indices: updated, failures: failed.length > 0, failed_indices: failed },
+  });
+  fake.route('POST', /^\/_plugins\/_ism\/add\/([^/]+)$/, (request, match) => {
+    const policyId = String(parse(request).policy_id ?? '');
+    if (!state.ismPolicies.has(policyId)) return notFound('status_exception', `Could not find policy=${policyId}`);
+    const failed: { index_name: string; index_uuid: string; reason: string }[] = [];
+    let updated = 0;
+    for (const index of indicesMatching(match[1]!)) {
+      if (state.managedIndices.has(index)) {
+        failed.push({ index_name: index, index_uuid: `uuid-${index}`, reason: 'This index already has a policy, use the update policy API to update index policies' });
+      } else {
+        state.managedIndices.set(index, { policyId });
+        updated += 1;
+      }
+    }
+    return statusReply(updated, failed);
+  });
+  fake.route('POST', /^\/_plugins\/_ism\/change_policy\/([^/]+)$/, (request, match) => {
+    const policyId = String(parse(request).policy_id ?? '');
+    if (!state.ismPolicies.has(policyId)) return notFound('status_exception', `Could not find policy=${policyId}`);
+    const failed: { index_name: string; index_uuid: string; reason: string }[] = [];
+    let updated = 0;
+    for (const index of indicesMatching(match[1]!)) {
+      const entry = state.managedIndices.get(index);
+      if (entry === undefined) failed.push({ index_name: index, index_uuid: `uuid-${index}`, reason: 'This index is not being managed' });
+      else {
+        entry.pendingPolicyId = policyId;
+        updated += 1;
+      }
+    }
+    return statusReply(updated, failed);
+  });
 
   // ---- templates
   fake.route('GET', /^\/_component_template\/([^/]+)$/, (_request, match) => {

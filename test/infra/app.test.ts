@@ -63,7 +63,7 @@ describe('the app from the example configuration', () => {
 
   it('ships the dashboards data beside the assets function', () => {
     const files = readdirSync(join(bundleOf(/applies index templates/), 'dashboards'));
-    expect(files.sort()).toEqual(['ism', 'monitors', 'saved-objects', 'templates']);
+    expect(files.sort()).toEqual(['ingest', 'ism', 'monitors', 'saved-objects', 'templates']);
   });
 
   it('produces bundles that load in Node (the require shim works) and export handler', async () => {

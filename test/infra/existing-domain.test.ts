@@ -122,7 +122,7 @@ describe('existing domain, direct subscriptions, poller', () => {
       SUBSCRIBE_LOG_GROUPS: '/aws/rds/instance/orders/slowquery',
       SUBSCRIBE_PREFIXES: '/aws/lambda/,/aws/rds/',
       FILTER_PATTERN_LAMBDA: LAMBDA_PLATFORM_FILTER,
-      FILTER_PATTERN_ATHENA_CLOUDTRAIL: '{ $.eventSource = "athena.amazonaws.com" }',
+      FILTER_PATTERN_ATHENA_CLOUDTRAIL: '{ ($.eventSource = "athena.amazonaws.com") || ($.userIdentity.invokedBy = "athena.amazonaws.com") }',
       FILTER_PATTERN_RDS_MYSQL_SLOWQUERY: '',
       ROUTE_LAMBDA: '/custom/functions/*',
       DESTINATION_ARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ShipperHandlerFunction'), 'Arn'] },

@@ -107,7 +107,7 @@ describe('CloudTrail trail for Athena', () => {
   it('subscribes the trail log group declaratively with the Athena-only pattern', () => {
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
       LogGroupName: { Ref: Match.stringLikeRegexp('^AthenaTrailLogs') },
-      FilterPattern: '{ $.eventSource = "athena.amazonaws.com" }',
+      FilterPattern: '{ ($.eventSource = "athena.amazonaws.com") || ($.userIdentity.invokedBy = "athena.amazonaws.com") }',
       DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ShipperStream'), 'Arn'] },
       RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ShipperLogsToKinesisRole'), 'Arn'] },
     });

@@ -80,12 +80,14 @@ describe('parseAthenaCloudTrail: one event in full', () => {
             account_id: '111122223333',
             access_key_id: 'ASIAEXAMPLEKEY000001',
             session_name: 'jane.doe@example.com',
+            person: true,
           },
           request_parameters: event.requestParameters,
           response_elements: { queryExecutionId: '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a' },
         },
       },
-      user: { name: 'AWSReservedSSO_DataAnalyst_0123456789abcdef' },
+      // The person signed in through Identity Center; the permission set's role apart.
+      user: { name: 'jane.doe@example.com', roles: ['AWSReservedSSO_DataAnalyst_0123456789abcdef'] },
       source: { ip: '198.51.100.23' },
       user_agent: {
         original:
@@ -176,7 +178,8 @@ const FIXTURE_CASES: readonly EventCase[] = [
           request_parameters: { queryExecutionId: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', maxResults: 1000 },
         },
       },
-      user: { name: 'token-broker' },
+      // A federated user is named by its session; the IAM user that federated it is no role.
+      user: { name: 'reporting-bot' },
     },
     // The key is missing from the event altogether.
     absent: ['aws.cloudtrail.response_elements'],
@@ -188,12 +191,13 @@ const FIXTURE_CASES: readonly EventCase[] = [
       aws: {
         athena: { client: 'aws-cli', query_execution_id: '6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b9c' },
         cloudtrail: {
-          user_identity: { type: 'Root', arn: 'arn:aws:iam::111122223333:root', principal_id: '111122223333' },
+          user_identity: { type: 'Root', arn: 'arn:aws:iam::111122223333:root', principal_id: '111122223333', person: false },
           response_elements: {},
         },
       },
+      user: { name: 'root' },
     },
-    absent: ['user.name', 'aws.cloudtrail.user_identity.session_name'],
+    absent: ['user.roles', 'aws.cloudtrail.user_identity.session_name'],
   },
   {
     name: 'runtime-statistics-identity-center',
@@ -206,11 +210,14 @@ const FIXTURE_CASES: readonly EventCase[] = [
             type: 'IdentityCenterUser',
             account_id: '111122223333',
             identity_center_user_id: '94482488-3041-7026-18f3-be45837cd0e4',
+            person: true,
           },
         },
       },
+      // Trusted identity propagation: the Identity Center user is the person.
+      user: { name: '94482488-3041-7026-18f3-be45837cd0e4' },
     },
-    absent: ['user.name', 'aws.cloudtrail.user_identity.arn', 'aws.cloudtrail.user_identity.principal_id'],
+    absent: ['user.roles', 'aws.cloudtrail.user_identity.arn', 'aws.cloudtrail.user_identity.principal_id'],
   },
   {
     name: 'create-named-query-odbc',
@@ -275,12 +282,14 @@ const FIXTURE_CASES: readonly EventCase[] = [
     expected: {
       aws: {
         athena: { client: 'glue', query_omitted: true, query_execution_id: '3b4c5d6e-7f8a-4b9c-8d0e-1f2a3b4c5d6e' },
-        cloudtrail: { user_identity: { type: 'AWSService', invoked_by: 'glue.amazonaws.com' } },
+        cloudtrail: { user_identity: { type: 'AWSService', invoked_by: 'glue.amazonaws.com', person: false } },
       },
+      // A service is named by itself, and is no person.
+      user: { name: 'glue.amazonaws.com' },
       source: { domain: 'glue.amazonaws.com' },
       user_agent: { original: 'glue.amazonaws.com' },
     },
-    absent: ['source.ip', 'user.name'],
+    absent: ['source.ip', 'user.roles'],
   },
   {
     name: 'start-query-saml-access-denied',
@@ -321,26 +330,88 @@ describe('parseAthenaCloudTrail: Athena API events', () => {
   });
 });
 
-describe('parseAthenaCloudTrail: userIdentity variants', () => {
+describe('parseAthenaCloudTrail: userIdentity variants (the person rule of schema.md)', () => {
   const start = (userIdentity: unknown): Record<string, unknown> => ({
     ...fixture('start-query-iam-full-sql-ipv6'),
     userIdentity,
   });
+  const session = (role: string, name: string, context: Record<string, unknown> = {}): Record<string, unknown> => ({
+    type: 'AssumedRole',
+    arn: `arn:aws:sts::111122223333:assumed-role/${role}/${name}`,
+    principalId: `AROAEXAMPLE:${name}`,
+    sessionContext: {
+      sessionIssuer: { type: 'Role', userName: role, arn: `arn:aws:iam::111122223333:role/${role}` },
+      ...context,
+    },
+  });
   it.each([
     {
-      name: 'AssumedRole without sessionContext: role and session from the ARN',
+      name: 'service role session named by an instance id: the role, no person',
+      identity: session('etl-runner', 'i-0abc123def4567890'),
+      user: 'etl-runner',
+      roles: ['etl-runner'],
+      person: false,
+      sessionName: 'i-0abc123def4567890',
+    },
+    {
+      name: 'AssumedRole without sessionContext: role and session from the ARN, no person',
       identity: {
         type: 'AssumedRole',
-        arn: 'arn:aws:sts::111122223333:assumed-role/etl-runner/i-0abc123def4567890',
-        principalId: 'AROAEXAMPLE:i-0abc123def4567890',
+        arn: 'arn:aws:sts::111122223333:assumed-role/etl-runner/1700000000000',
+        principalId: 'AROAEXAMPLE:1700000000000',
       },
       user: 'etl-runner',
-      sessionName: 'i-0abc123def4567890',
+      roles: ['etl-runner'],
+      person: false,
+      sessionName: '1700000000000',
+    },
+    {
+      name: 'Identity Center permission set: the sign-in name, the role apart',
+      identity: session('AWSReservedSSO_Analyst_0123456789abcdef', 'alice@example.com'),
+      user: 'alice@example.com',
+      roles: ['AWSReservedSSO_Analyst_0123456789abcdef'],
+      person: true,
+      sessionName: 'alice@example.com',
+    },
+    {
+      name: 'two analysts with the same permission set are two people',
+      identity: session('AWSReservedSSO_Analyst_0123456789abcdef', 'bob@example.com'),
+      user: 'bob@example.com',
+      roles: ['AWSReservedSSO_Analyst_0123456789abcdef'],
+      person: true,
+      sessionName: 'bob@example.com',
+    },
+    {
+      name: 'role session with sourceIdentity: that identity',
+      identity: session('deploy', 'gitlab-4711', { sourceIdentity: 'carol' }),
+      user: 'carol',
+      roles: ['deploy'],
+      person: true,
+      sessionName: 'gitlab-4711',
+    },
+    {
+      name: 'SAML / web-identity federated role session: the session name',
+      identity: session('corp-analysts', 'dave@corp.example', {
+        webIdFederationData: { federatedProvider: 'arn:aws:iam::111122223333:saml-provider/corp', attributes: {} },
+      }),
+      user: 'dave@corp.example',
+      roles: ['corp-analysts'],
+      person: true,
+      sessionName: 'dave@corp.example',
+    },
+    {
+      name: 'trusted identity propagation: the Identity Center user, the role apart',
+      identity: { ...session('qs-app', 'app-session'), onBehalfOf: { userId: 'f1e2d3c4-user', identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-1' } },
+      user: 'f1e2d3c4-user',
+      roles: ['qs-app'],
+      person: true,
+      sessionName: 'app-session',
     },
     {
       name: 'IAMUser without userName: the name from the ARN, path dropped',
       identity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/ops/alice' },
       user: 'alice',
+      person: true,
     },
     {
       name: 'IAM user in the console (invokedBy signin)',
@@ -351,12 +422,29 @@ describe('parseAthenaCloudTrail: userIdentity variants', () => {
         invokedBy: 'signin.amazonaws.com',
       },
       user: 'bob',
+      person: true,
       invokedBy: 'signin.amazonaws.com',
+    },
+    {
+      name: 'FederatedUser: the name after federated-user/',
+      identity: { type: 'FederatedUser', arn: 'arn:aws:sts::111122223333:federated-user/erin' },
+      user: 'erin',
+      person: true,
+      sessionName: 'erin',
     },
     {
       name: 'WebIdentityUser keeps its userName',
       identity: { type: 'WebIdentityUser', principalId: 'accounts.google.com:1234', userName: '1234', identityProvider: 'accounts.google.com' },
       user: '1234',
+      person: true,
+    },
+    { name: 'Root: root, no person', identity: { type: 'Root', arn: 'arn:aws:iam::111122223333:root' }, user: 'root', person: false },
+    {
+      name: 'AWSService: the service, no person',
+      identity: { type: 'AWSService', invokedBy: 'quicksight.amazonaws.com' },
+      user: 'quicksight.amazonaws.com',
+      person: false,
+      invokedBy: 'quicksight.amazonaws.com',
     },
     {
       name: 'AWSAccount: no user name',
@@ -365,14 +453,19 @@ describe('parseAthenaCloudTrail: userIdentity variants', () => {
     { name: 'Unknown type with nothing else', identity: { type: 'Unknown' } },
     { name: 'userIdentity missing', identity: undefined },
     { name: 'userIdentity null', identity: null },
-  ])('$name', ({ identity, user, sessionName, invokedBy }) => {
-    const fields = fieldsOf(start(identity));
-    expect(valueAt(fields, 'user.name')).toBe(user);
-    expect(valueAt(fields, 'aws.cloudtrail.user_identity.session_name')).toBe(sessionName);
-    expect(valueAt(fields, 'aws.cloudtrail.user_identity.invoked_by')).toBe(invokedBy);
-    const type = (identity as { type?: string } | null | undefined)?.type;
-    expect(valueAt(fields, 'aws.cloudtrail.user_identity.type')).toBe(type);
-  });
+  ] as { name: string; identity: unknown; user?: string; roles?: string[]; person?: boolean; sessionName?: string; invokedBy?: string }[])(
+    '$name',
+    ({ identity, user, roles, person, sessionName, invokedBy }) => {
+      const fields = fieldsOf(start(identity));
+      expect(valueAt(fields, 'user.name')).toBe(user);
+      expect(valueAt(fields, 'user.roles')).toEqual(roles);
+      expect(valueAt(fields, 'aws.cloudtrail.user_identity.person')).toBe(person);
+      expect(valueAt(fields, 'aws.cloudtrail.user_identity.session_name')).toBe(sessionName);
+      expect(valueAt(fields, 'aws.cloudtrail.user_identity.invoked_by')).toBe(invokedBy);
+      const type = (identity as { type?: string } | null | undefined)?.type;
+      expect(valueAt(fields, 'aws.cloudtrail.user_identity.type')).toBe(type);
+    },
+  );
 });
 
 describe('parseAthenaCloudTrail: source address', () => {
@@ -450,31 +543,82 @@ describe('detectAthenaClient', () => {
   });
 });
 
-describe('parseAthenaCloudTrail: events of other services', () => {
-  it('goes to generic with the event id, time and region', () => {
-    const event = {
-      eventVersion: '1.09',
-      userIdentity: { type: 'AssumedRole', invokedBy: 'athena.amazonaws.com' },
-      eventTime: '2025-03-10T09:15:43Z',
-      eventSource: 'glue.amazonaws.com',
-      eventName: 'GetTable',
-      awsRegion: 'eu-west-1',
-      sourceIPAddress: 'athena.amazonaws.com',
-      userAgent: 'athena.amazonaws.com',
-      requestParameters: { databaseName: 'sales', name: 'orders' },
-      responseElements: null,
-      eventID: '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f',
-      eventType: 'AwsApiCall',
-      recipientAccountId: '111122223333',
-    };
-    expect(parse(event)).toEqual({
+describe('parseAthenaCloudTrail: events Athena made for a query, and other services', () => {
+  const glueGetTable = (invokedBy: string | undefined): Record<string, unknown> => ({
+    eventVersion: '1.09',
+    userIdentity: {
+      type: 'AssumedRole',
+      arn: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Analyst_0123456789abcdef/alice@example.com',
+      sessionContext: { sessionIssuer: { type: 'Role', userName: 'AWSReservedSSO_Analyst_0123456789abcdef' } },
+      ...(invokedBy !== undefined && { invokedBy }),
+    },
+    eventTime: '2025-03-10T09:15:43Z',
+    eventSource: 'glue.amazonaws.com',
+    eventName: 'GetTable',
+    awsRegion: 'eu-west-1',
+    sourceIPAddress: 'athena.amazonaws.com',
+    userAgent: 'athena.amazonaws.com',
+    requestParameters: { databaseName: 'sales', name: 'orders' },
+    responseElements: null,
+    requestID: 'f0e1d2c3-0000-4000-8000-000000000001',
+    eventID: '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f',
+    readOnly: true,
+    eventType: 'AwsApiCall',
+    recipientAccountId: '111122223333',
+  });
+
+  it('a Glue GetTable that Athena invoked stays in the Athena dataset, with the common fields and the person', () => {
+    const event = glueGetTable('athena.amazonaws.com');
+    const result = parse(event);
+    expect(result).toEqual({
       ok: true,
-      belongsTo: 'generic',
-      fields: { cloudwatch: { json: event } },
+      fields: {
+        event: { action: 'GetTable', provider: 'glue.amazonaws.com', id: '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f', outcome: 'success' },
+        aws: {
+          athena: { database: 'sales' },
+          cloudtrail: {
+            request_id: 'f0e1d2c3-0000-4000-8000-000000000001',
+            event_type: 'AwsApiCall',
+            recipient_account_id: '111122223333',
+            read_only: true,
+            user_identity: {
+              type: 'AssumedRole',
+              arn: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Analyst_0123456789abcdef/alice@example.com',
+              invoked_by: 'athena.amazonaws.com',
+              session_name: 'alice@example.com',
+              person: true,
+            },
+            request_parameters: { databaseName: 'sales', name: 'orders' },
+          },
+        },
+        user: { name: 'alice@example.com', roles: ['AWSReservedSSO_Analyst_0123456789abcdef'] },
+        source: { domain: 'athena.amazonaws.com' },
+        user_agent: { original: 'athena.amazonaws.com' },
+      },
       id: '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f',
       timestamp: '2025-03-10T09:15:43.000Z',
       region: 'eu-west-1',
     });
+  });
+
+  it('a Lake Formation GetDataAccess that Athena invoked stays in the Athena dataset', () => {
+    const event = { ...glueGetTable('athena.amazonaws.com'), eventSource: 'lakeformation.amazonaws.com', eventName: 'GetDataAccess' };
+    const result = parse(event);
+    expect(result.ok && result.belongsTo).toBeUndefined();
+    expect(result.ok && valueAt(result.fields, 'event.action')).toBe('GetDataAccess');
+  });
+
+  it('an event of another service goes to generic, parsed with the common CloudTrail fields', () => {
+    const event = glueGetTable(undefined);
+    const result = parse(event);
+    expect(result).toMatchObject({ ok: true, belongsTo: 'generic', id: '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f', region: 'eu-west-1' });
+    const fields = (result.ok ? result.fields : {}) as Record<string, unknown>;
+    expect(valueAt(fields, 'event.action')).toBe('GetTable');
+    expect(valueAt(fields, 'event.provider')).toBe('glue.amazonaws.com');
+    expect(valueAt(fields, 'user.name')).toBe('alice@example.com');
+    expect(valueAt(fields, 'aws.cloudtrail.request_parameters')).toEqual({ databaseName: 'sales', name: 'orders' });
+    // aws.athena.* belongs to the Athena dataset only.
+    expect(valueAt(fields, 'aws.athena')).toBeUndefined();
   });
 });
 
@@ -530,6 +674,8 @@ describe('parseAthenaCloudTrail: schema coverage', () => {
       'aws.cloudtrail.user_identity.session_name',
       'aws.cloudtrail.user_identity.identity_center_user_id',
       'user.name',
+      'user.roles',
+      'aws.cloudtrail.user_identity.person',
       'source.ip',
       'source.domain',
       'user_agent.original',

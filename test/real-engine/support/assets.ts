@@ -18,7 +18,15 @@ export async function applyTemplates(prefix: string): Promise<ApplyReport> {
   const config = assetsConfigFor(prefix);
   const bundle = loadAssetBundle(config);
   const report = await applyAssets(config, {
-    bundle: { componentTemplates: bundle.componentTemplates, indexTemplates: bundle.indexTemplates, ismPolicies: [], monitors: [], savedObjects: [] },
+    bundle: {
+      // The settings name the final pipeline: an index cannot be created without it.
+      ingestPipelines: bundle.ingestPipelines,
+      componentTemplates: bundle.componentTemplates,
+      indexTemplates: bundle.indexTemplates,
+      ismPolicies: [],
+      monitors: [],
+      savedObjects: [],
+    },
   });
   const failed = report.results.filter((result) => result.status === 'failed');
   if (failed.length > 0) throw new Error(`templates for ${prefix} failed: ${JSON.stringify(failed)}`);
@@ -32,4 +40,5 @@ export async function deleteTemplates(prefix: string): Promise<void> {
   const call = (path: string) => fetch(`${engineUrl()}${path}`, { method: 'DELETE' });
   for (const template of bundle.indexTemplates) await call(`/_index_template/${template.name}`);
   for (const template of bundle.componentTemplates) await call(`/_component_template/${template.name}`);
+  for (const pipeline of bundle.ingestPipelines) await call(`/_ingest/pipeline/${pipeline.name}`);
 }

@@ -18,6 +18,7 @@ import org.opensearch.env.Environment;
 import org.opensearch.http.HttpServerTransport;
 import org.opensearch.index.mapper.MapperExtrasPlugin;
 import org.opensearch.index.reindex.ReindexPlugin;
+import org.opensearch.ingest.common.IngestCommonPlugin;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
 import org.opensearch.painless.PainlessPlugin;
@@ -42,7 +43,8 @@ public final class RealEngineNode {
       MapperExtrasPlugin.class, // scaled_float, rank_feature, search_as_you_type
       MustachePlugin.class, // search templates, alerting messages
       PainlessPlugin.class,
-      ReindexPlugin.class);
+      ReindexPlugin.class,
+      IngestCommonPlugin.class); // ingest processors: the final pipeline that stamps event.indexed
 
   private RealEngineNode() {}
 

@@ -1,0 +1,123 @@
+import type { OpenSearchClient } from '../sinks/opensearch';
+import { callOpenSearch, describeError } from './opensearch-api';
+import type { AssetResult, Json, NamedAsset } from './types';
+
+/**
+ * Retention for indices that already exist. ISM's `ism_template` attaches a policy only to
+ * indices created after it (IM `ManagedIndexCoordinator`), and a managed index keeps the
+ * policy version it started with. So, after each policy is applied, its indices are read
+ * with `GET _plugins/_ism/explain/<pattern>` and:
+ * - an index with no policy gets ours (`POST _plugins/_ism/add/<indices>`): indices written
+ *   by the CLI or a backfill before the first apply, or before assets were enabled;
+ * - an index on an older version of our policy is moved to the current one
+ *   (`POST _plugins/_ism/change_policy/<indices>`; ISM switches at the next safe state).
+ * Indices managed by another policy are left alone.
+ */
+
+/** Index names per request, so that the URL stays short. */
+const NAMES_PER_CALL = 50;
+
+const POLICY_ID_KEYS = ['index.plugins.index_state_management.policy_id', 'index.opendistro.index_state_management.policy_id', 'policy_id'];
+
+export interface PolicyVersion {
+  readonly seqNo: number;
+  readonly primaryTerm: number;
+}
+
+export interface IndexPlan {
+  /** Matching indices without any policy. */
+  readonly unmanaged: string[];
+  /** Indices on our policy at another version than `current`. */
+  readonly outdated: string[];
+}
+
+/** Sorts the explain answer of one pattern into indices to attach and indices to move. */
+export function planIndices(explain: unknown, policyId: string, current: PolicyVersion | undefined): IndexPlan {
+  const plan: IndexPlan = { unmanaged: [], outdated: [] };
+  if (explain === null || typeof explain !== 'object') return plan;
+  for (const [index, raw] of Object.entries(explain as Json)) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) continue; // total_managed_indices
+    const entry = raw as Json;
+    const found = POLICY_ID_KEYS.map((key) => entry[key]).find((value) => typeof value === 'string' && value !== '');
+    if (found === undefined) {
+      plan.unmanaged.push(index);
+      continue;
+    }
+    if (found !== policyId || current === undefined) continue;
+    // Not initialized yet (no metadata): the job loads the current policy when it starts.
+    if (entry.policy_seq_no === undefined || entry.policy_seq_no === null) continue;
+    if (Number(entry.policy_seq_no) !== current.seqNo || Number(entry.policy_primary_term) !== current.primaryTerm) {
+      plan.outdated.push(index);
+    }
+  }
+  plan.unmanaged.sort();
+  plan.outdated.sort();
+  return plan;
+}
+
+/**
+ * Attaches `policy` to the existing indices of its `ism_template` patterns that have none,
+ * and moves those on an older version of it to the current one. `current` is the policy's
+ * stored version after it was applied (undefined in a dry run that would create it).
+ * Answers undefined when there was nothing to do, so that the report lists only work done.
+ */
+export async function applyIsmIndices(
+  client: OpenSearchClient,
+  policy: NamedAsset,
+  current: PolicyVersion | undefined,
+  dryRun: boolean,
+): Promise<AssetResult | undefined> {
+  const name = `${policy.name} (existing indices)`;
+  try {
+    const plan: IndexPlan = { unmanaged: [], outdated: [] };
+    for (const pattern of templatePatterns(policy.body)) {
+      const reply = await callOpenSearch(client, 'GET', `/_plugins/_ism/explain/${encodeURIComponent(pattern)}`);
+      if (reply.status === 404) continue;
+      const found = planIndices(reply.body, policy.name, current);
+      plan.unmanaged.push(...found.unmanaged);
+      plan.outdated.push(...found.outdated);
+    }
+    if (plan.unmanaged.length === 0 && plan.outdated.length === 0) return undefined;
+    const failures: string[] = [];
+    if (!dryRun) {
+      failures.push(...(await send(client, 'add', plan.unmanaged, policy.name)));
+      failures.push(...(await send(client, 'change_policy', plan.outdated, policy.name)));
+    }
+    const done = [
+      plan.unmanaged.length > 0 ? `attached to ${plan.unmanaged.length} existing ${plural(plan.unmanaged.length)} without a policy` : '',
+      plan.outdated.length > 0 ? `moved ${plan.outdated.length} ${plural(plan.outdated.length)} to the current policy version` : '',
+    ].filter(Boolean);
+    if (failures.length > 0) {
+      return { kind: 'ism-indices', name, status: 'failed', reason: `${done.join('; ')}; refused: ${failures.join('; ')}` };
+    }
+    return { kind: 'ism-indices', name, status: 'updated', reason: done.join('; ') };
+  } catch (error) {
+    return { kind: 'ism-indices', name, status: 'failed', reason: describeError(error) };
+  }
+}
+
+function plural(count: number): string {
+  return count === 1 ? 'index' : 'indices';
+}
+
+/** The index patterns of the policy's `ism_template` entries. */
+export function templatePatterns(body: Json): string[] {
+  const templates = ((body.policy as Json | undefined)?.ism_template ?? []) as { index_patterns?: unknown }[];
+  return templates.flatMap((template) =>
+    Array.isArray(template.index_patterns) ? template.index_patterns.filter((p): p is string => typeof p === 'string') : [],
+  );
+}
+
+/** `add` or `change_policy` for `indices`, in chunks; answers the refusals as `<index>: <reason>`. */
+async function send(client: OpenSearchClient, api: 'add' | 'change_policy', indices: string[], policyId: string): Promise<string[]> {
+  const failures: string[] = [];
+  for (let start = 0; start < indices.length; start += NAMES_PER_CALL) {
+    const chunk = indices.slice(start, start + NAMES_PER_CALL);
+    const reply = await callOpenSearch(client, 'POST', `/_plugins/_ism/${api}/${chunk.map(encodeURIComponent).join(',')}`, {
+      body: { policy_id: policyId },
+    });
+    const failed = ((reply.body as Json | undefined)?.failed_indices ?? []) as { index_name?: string; reason?: string }[];
+    for (const item of failed) failures.push(`${item.index_name ?? '?'}: ${item.reason ?? 'refused'}`);
+  }
+  return failures;
+}
