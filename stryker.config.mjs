@@ -29,6 +29,6 @@ export default {
   thresholds: { high: 90, low: 90, break: null },
   tempDirName: `.stryker-tmp/${name}`,
   cleanTempDir: true,
-  ignorePatterns: ['cdk.out', 'out', 'reports', 'coverage', 'bench/.out', '.backfill-checkpoints'],
+  ignorePatterns: ['cdk.out', 'out', 'reports', 'coverage', 'bench/.out', '.backfill-checkpoints', 'test/real-engine/node/target'],
   timeoutMS: 10_000,
 };

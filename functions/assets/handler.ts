@@ -1,8 +1,10 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { applyAssets } from './apply';
 import { loadAssetsConfig } from './config';
 import { AssetsApplyError } from './errors';
 import { summarizeReport } from './report';
+import { withWebhookSecret } from './webhook-secret';
 import { createLogger } from '../pipeline/powertools';
 
 /** The custom resource's fixed physical id: one set of assets per stack, never replaced. */
@@ -27,7 +29,8 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     logger.info('delete: OpenSearch assets are kept');
     return { PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { summary: 'kept (delete is a no-op)' } };
   }
-  const report = await applyAssets(loadAssetsConfig(process.env));
+  const env = await withWebhookSecret(process.env, () => new SecretsManagerClient({}));
+  const report = await applyAssets(loadAssetsConfig(env));
   const summary = summarizeReport(report);
   for (const result of report.results) {
     if (result.status !== 'unchanged') logger.info('asset', { ...result });

@@ -56,7 +56,7 @@ export interface PipelineFunctionProps {
 }
 
 /**
- * A Node.js 22 arm64 function bundled by the local esbuild, with its own log group (so
+ * A Node.js 24 arm64 function bundled by the local esbuild, with its own log group (so
  * retention is set and the group is removed with the stack).
  */
 export class PipelineFunction extends Construct {
@@ -82,7 +82,9 @@ export class PipelineFunction extends Construct {
     if (props.network !== undefined) grantNetworkInterfaces(this.role);
     const common = {
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // Node 24 loads the shipper's bundle with ~30% less CPU than Node 22 and ships as fast
+      // or faster (docs/performance.md).
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.minutes(1),
@@ -120,13 +122,13 @@ export class PipelineFunction extends Construct {
           format: nodejs.OutputFormat.ESM,
           banner: ESM_REQUIRE_BANNER,
           mainFields: ['module', 'main'],
-          target: 'node22',
+          target: 'node24',
           sourceMap: true,
           // Stack traces need only the mappings: without the sources the map is 0.7 MB, not
           // 2.4 MB, which --enable-source-maps parses at every cold start (docs/performance.md).
           sourcesContent: false,
           minify: true,
-          // The Node.js 22 runtime ships the AWS SDK v3.
+          // The Node.js 24 runtime ships the AWS SDK v3.
           externalModules: ['@aws-sdk/*'],
           tsconfig: join(PROJECT_ROOT, 'tsconfig.json'),
           ...(props.copyIntoBundle && { commandHooks: copyHooks(props.copyIntoBundle) }),
@@ -136,7 +138,7 @@ export class PipelineFunction extends Construct {
 
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'The project pins Node.js 22 (what it is tested on); moving to a newer runtime is a deliberate upgrade.',
+      reason: 'The project pins Node.js 24 (what it is measured on); moving to a newer runtime is a deliberate upgrade.',
     });
   }
 }

@@ -5,6 +5,7 @@ import type { Construct, IConstruct, IDependable } from 'constructs';
 import { parsersVariable, type AlertSettings, type DeploymentConfig, type RouteSettings } from '../config';
 import { AthenaActivity } from '../constructs/athena-activity';
 import { DashboardAssets } from '../constructs/dashboard-assets';
+import { WEBHOOK_SECRET_VARIABLE } from '../../functions/assets/webhook-secret';
 import { CrossAccountDestination } from '../constructs/cross-account-destination';
 import { DeadLetterQueues } from '../constructs/dead-letter';
 import { LogSubscriptions } from '../constructs/log-subscriptions';
@@ -138,6 +139,11 @@ export class PipelineStack extends Stack {
         ...(functionNetwork && { network: functionNetwork }),
       });
       if (assets.handler.role !== this.backend.adminRole) this.backend.grantAdmin(assets.handler.role);
+      if (alertEnvironment.secretArn !== undefined) {
+        assets.handler.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [alertEnvironment.secretArn] }),
+        );
+      }
       if (alertEnvironment.passRole !== undefined) {
         assets.handler.role.addToPrincipalPolicy(
           new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [alertEnvironment.passRole] }),
@@ -206,7 +212,7 @@ export class PipelineStack extends Stack {
   }
 
   /** The assets function's alert variables, and the role OpenSearch publishes to SNS with. */
-  private alertVariables(alerts: AlertSettings, alarms: PipelineAlarms): { variables: Record<string, string>; passRole?: string } {
+  private alertVariables(alerts: AlertSettings, alarms: PipelineAlarms): { variables: Record<string, string>; passRole?: string; secretArn?: string } {
     const variables: Record<string, string> = {
       ALERT_CHANNEL: alerts.channel,
       ALERT_SCANNED_BYTES_PER_USER_HOUR: String(alerts.scannedBytesPerUserHour),
@@ -215,8 +221,10 @@ export class PipelineStack extends Stack {
       ALERT_MAX_EVENT_AGE_MINUTES: String(alerts.maxEventAgeMinutes),
       ALERT_ATHENA_MAX_QUERY_AGE_HOURS: String(alerts.athenaMaxQueryAgeHours),
     };
-    if ((alerts.channel === 'slack' || alerts.channel === 'webhook') && alerts.webhookUrl !== undefined) {
-      variables.ALERT_WEBHOOK_URL = alerts.webhookUrl;
+    if ((alerts.channel === 'slack' || alerts.channel === 'webhook') && alerts.webhookSecretArn !== undefined) {
+      // The ARN, not the URL: the function reads the secret at run time.
+      variables[WEBHOOK_SECRET_VARIABLE] = alerts.webhookSecretArn;
+      return { variables, secretArn: alerts.webhookSecretArn };
     }
     if (alerts.channel !== 'sns') return { variables };
 

@@ -67,8 +67,11 @@ export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 /** Request-level faults, consumed from a queue in order. */
 export type RequestFault =
-  /** Answer with this status and body instead of handling the request. */
-  | { readonly kind: 'status'; readonly status: number; readonly body?: unknown }
+  /**
+   * Answer with this status and body instead of handling the request. A string body is
+   * sent as is (an empty one is no body), with `headers` (e.g. a proxy's text/html).
+   */
+  | { readonly kind: 'status'; readonly status: number; readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> }
   /**
    * Reply late. `apply: true` (default) handles the request at once and only delays the
    * reply, like a cluster that indexed the batch but answered after the client gave up.
@@ -80,20 +83,33 @@ export type RequestFault =
 /** An item-level error the fake puts in a bulk reply. */
 export interface ItemError extends FakeError {
   readonly status: number;
+  /** The underlying error, as OpenSearch nests it (`filter_path` of the sink drops it). */
+  readonly causedBy?: FakeError;
 }
 
-/** Realistic item errors (OpenSearch 2.x wording). */
+/**
+ * Realistic item errors (OpenSearch 2.x wording and type names; checked on a real node by
+ * test/real-engine/fake-agreement.test.ts where a node can produce them).
+ */
 export const ITEM_ERRORS = {
+  /** A shard's write queue is full (OpenSearch names the type without Elasticsearch's `es_`). */
   rejectedExecution: {
     status: 429,
-    type: 'es_rejected_execution_exception',
+    type: 'rejected_execution_exception',
     reason:
-      'rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=1024, max_coordinating_and_primary_bytes=53687091]',
+      'rejected execution of primary operation [shard_detail=[cwl-x][0][node]] on OpenSearchThreadPoolExecutor[name = node/write, queue capacity = 10000, active threads = 2, queued tasks = 10000]',
   },
   mapperParsing: {
     status: 400,
     type: 'mapper_parsing_exception',
     reason: "failed to parse field [duration_ms] of type [double] in document with id 'x'. Preview of field's value: 'abc'",
+    causedBy: { type: 'number_format_exception', reason: 'For input string: "abc"' },
+  },
+  /** A create into an index that does not exist when automatic index creation is off. */
+  indexNotFound: {
+    status: 404,
+    type: 'index_not_found_exception',
+    reason: 'no such index [cwl-x]',
   },
   strictMapping: {
     status: 400,
@@ -132,13 +148,31 @@ export const REQUEST_FAULTS = {
     status: 413,
     body: { Message: 'Request size exceeded 10485760 bytes' },
   }),
+  /** What a self-managed node answers above `http.max_content_length`: no body at all. */
+  tooLargeSelfManaged: (): RequestFault => ({ kind: 'status', status: 413, body: '' }),
+  /** Indexing pressure: the node refuses the whole bulk request before any shard sees it. */
   tooManyRequests: (): RequestFault => ({
     kind: 'status',
     status: 429,
     body: errorBody(429, {
-      type: 'es_rejected_execution_exception',
-      reason: 'rejected execution of org.opensearch.action.bulk.BulkRequest on EsThreadPoolExecutor[name = node/write, queue capacity = 10000]',
+      type: 'rejected_execution_exception',
+      reason:
+        'rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=5242880, max_coordinating_and_primary_bytes=53687091]',
     }),
+  }),
+  /** A proxy or load balancer in front of the cluster: 429 with a text body. */
+  tooManyRequestsText: (): RequestFault => ({
+    kind: 'status',
+    status: 429,
+    body: 'Too Many Requests',
+    headers: { 'content-type': 'text/plain' },
+  }),
+  /** A proxy or load balancer in front of the cluster: 502/503/504 with an HTML page. */
+  gatewayHtml: (status: 502 | 503 | 504 = 502): RequestFault => ({
+    kind: 'status',
+    status,
+    body: `<html><body><h1>${status} Bad Gateway</h1></body></html>`,
+    headers: { 'content-type': 'text/html' },
   }),
   unavailable: (): RequestFault => ({
     kind: 'status',
@@ -164,13 +198,18 @@ export const REQUEST_FAULTS = {
 export interface FakeOpenSearchOptions {
   /** Basic auth the fake demands (401 otherwise). */
   readonly basicAuth?: { readonly username: string; readonly password: string };
-  /** Answer 413 to requests whose wire body is larger (Amazon OpenSearch counts wire bytes). */
+  /**
+   * Answer 413 `{"Message": …}` to requests whose wire (compressed) body is larger, as
+   * Amazon OpenSearch Service's front end does.
+   */
   readonly maxBodyBytes?: number;
   /**
    * The engine's own `http.max_content_length`: counts the body after gzip decoding and answers
    * 413 with an empty body (content-length 0), as a real 2.19 node does.
    */
   readonly maxContentLength?: number;
+  /** `action.auto_create_index`: false makes a write into a missing index an item 404. @default true */
+  readonly autoCreateIndex?: boolean;
 }
 
 interface QueuedFault {
@@ -357,7 +396,8 @@ export class FakeOpenSearch {
 
     const fault = this.#takeFault(request);
     if (fault?.kind === 'status') {
-      send(res, { status: fault.status, body: fault.body ?? errorBody(fault.status, { type: 'fake_fault', reason: 'scripted' }) });
+      const body = fault.body ?? errorBody(fault.status, { type: 'fake_fault', reason: 'scripted' });
+      send(res, { status: fault.status, body, ...(fault.headers && { headers: fault.headers }) });
       return;
     }
     if (fault?.kind === 'drop') {
@@ -534,6 +574,13 @@ export class FakeOpenSearch {
     id: string,
     source: Record<string, unknown>,
   ): { status: number; body: Record<string, unknown> } {
+    if (this.options.autoCreateIndex === false && !this.indices.has(index)) {
+      const missing = ITEM_ERRORS.indexNotFound;
+      return {
+        status: missing.status,
+        body: { _index: index, _id: id, error: { type: missing.type, reason: missing.reason.replace('cwl-x', index), index } },
+      };
+    }
     const invalid = invalidIndexName(index);
     if (invalid !== undefined) {
       return {
@@ -765,7 +812,10 @@ function parseJson(text: string): Record<string, unknown> {
 }
 
 function itemErrorBody(item: BulkItemInfo, fault: ItemError): Record<string, unknown> {
-  return { type: fault.type, reason: fault.reason.replaceAll('[x]', `[${item.id}]`).replaceAll('cwl-x', item.index), index: item.index };
+  const reason = fault.reason.replaceAll('[x]', `[${item.id}]`).replaceAll('cwl-x', item.index);
+  const body: Record<string, unknown> = { type: fault.type, reason, index: item.index };
+  if (fault.causedBy !== undefined) body.caused_by = { type: fault.causedBy.type, reason: fault.causedBy.reason };
+  return body;
 }
 
 function writeResult(index: string, id: string, stored: StoredDocument, result: string): Record<string, unknown> {

@@ -51,7 +51,7 @@ function assetDirectory(fn: { [key: string]: any }): string {
 
 describe('the app from the example configuration', () => {
   it('bundles every function with esbuild into an ESM handler', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.Runtime === 'nodejs22.x');
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => fn.Properties.Runtime === 'nodejs24.x');
     const ours = functions.filter((fn) => fn.Properties.Handler === 'index.handler');
     // shipper, subscriber, redrive, poller, enricher, assets
     expect(ours).toHaveLength(6);

@@ -25,10 +25,10 @@ beforeAll(() => {
 });
 
 describe('existing domain, direct subscriptions, poller', () => {
-  it('builds the shipper for a full batch: Node.js 22 on arm64, memory, timeout, reserved concurrency', () => {
+  it('builds the shipper for a full batch: Node.js 24 on arm64, memory, timeout, reserved concurrency', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('Ships CloudWatch Logs'),
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 2048,
       Timeout: 300,

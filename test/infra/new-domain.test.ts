@@ -5,12 +5,13 @@ import { ACCOUNT, environmentOf, grantsOf, NETWORK, REGION, synthesize } from '.
 
 /** Shapes: a new public domain with a Slack channel, and a new zone-aware domain in a VPC. */
 const ADMIN = `arn:aws:iam::${ACCOUNT}:role/LogAdmins`;
+const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:slack-webhook-AbCdEf`;
 const PUBLIC = {
   stackName: 'LogsPublic',
   opensearch: { mode: 'new-domain', dataNodes: 1, dataNodeInstanceType: 't3.medium.search', volumeSizeGiB: 20, adminRoleArns: [ADMIN], removalPolicy: 'destroy' },
   subscriptions: { logGroups: ['/aws/rds/instance/db/slowquery'] },
   athena: { source: 'none' },
-  alerts: { channel: 'slack', webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX' },
+  alerts: { channel: 'slack', webhookSecretArn: SECRET_ARN },
 };
 const PRIVATE = {
   stackName: 'LogsPrivate',
@@ -200,13 +201,12 @@ describe('new domain', () => {
     privateDomain.hasResourceProperties('Custom::OpenSearchAssets', { Settings: Match.objectLike({ INDEX_REPLICAS: '1' }) });
   });
 
-  it('passes the Slack channel to the assets without showing the URL in the resource', () => {
-    expect(environmentOf(publicDomain, /applies index templates/)).toMatchObject({
-      ALERT_CHANNEL: 'slack',
-      ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
-    });
-    const assets = Object.values(publicDomain.findResources('Custom::OpenSearchAssets'))[0]!;
-    expect(assets.Properties.Settings.ALERT_WEBHOOK_URL).toMatch(/^[0-9a-f]{64}$/);
+  it('gives the assets the Slack webhook secret\'s ARN, never the URL, and lets only them read that secret', () => {
+    const variables = environmentOf(publicDomain, /applies index templates/);
+    expect(variables).toMatchObject({ ALERT_CHANNEL: 'slack', ALERT_WEBHOOK_SECRET_ARN: SECRET_ARN });
+    expect(variables).not.toHaveProperty('ALERT_WEBHOOK_URL');
+    expect(JSON.stringify(publicDomain.toJSON())).not.toContain('hooks.slack.com');
+    expect(grantsOf(publicDomain, 'secretsmanager:GetSecretValue')).toEqual([expect.objectContaining({ Resource: SECRET_ARN })]);
   });
 });
 

@@ -113,6 +113,13 @@ describe('splitKeyValues', () => {
     [' Key', []],
     ['', []],
     [' a:b:c', [['a', 'b:c']]],
+    // Keys are names: brackets, braces, a colon alone or a character past ASCII make a plain word.
+    [' Rows_sent: 1  a[b: 2  c{d: 3', [['Rows_sent', '1 a[b: 2 c{d: 3']]],
+    [' Rows_sent: 1 : 2', [['Rows_sent', '1 : 2']]],
+    [' Rows_sent: 1  a\u0080b: 2', [['Rows_sent', '1 a\u0080b: 2']]],
+    // A key at the very start of the text, and an inline first word followed by more.
+    ['Query_time: 1', [['Query_time', '1']]],
+    [' Stored_routine:db proc', [['Stored_routine', 'db proc']]],
   ])('%j', (text, expected) => {
     expect(splitKeyValues(text)).toStrictEqual(expected);
   });

@@ -966,6 +966,18 @@ describe('parseSlowQuery: header values', () => {
     expect(result.timestamp).toBe('2012-11-23T19:56:06.000Z');
   });
 
+  it('reads seconds and counts of more than 15 digits from the header line itself', () => {
+    expect(slowlogOf('# Query_time: 123456789012.123456  Lock_time: 0  Rows_examined: 1234567890123456\nselect 1;')).toMatchObject({
+      query_time_sec: 123456789012.123456,
+      rows_examined: 1234567890123456,
+    });
+  });
+
+  it('does not take a key with a digit for a known key', () => {
+    const slowlog = slowlogOf('# Query_time: 1  Rows_8ent: 5  R0ws_sent: 6\nselect 1;');
+    expect(slowlog).not.toHaveProperty('rows_sent');
+  });
+
   it('keeps the first value of a repeated key on any header line', () => {
     const slowlog = slowlogOf(
       '# Thread_id: 7  Schema: first  QC_hit: No\n# Query_time: 1  Lock_time: 0  Rows_sent: 5  Rows_sent: 6\n# Thread_id: 8  Schema: second  QC_hit: Yes\n# Query_time: 9\nselect 1;',
@@ -974,5 +986,90 @@ describe('parseSlowQuery: header values', () => {
     expect(ok(parseSlowQuery('# Thread_id: 7\n# Thread_id: 8\n# Query_time: 1\nselect 1;', INSTANCE)).fields['mysql']).toMatchObject({
       thread_id: 7,
     });
+  });
+});
+
+describe('parseSlowQuery: lines around the headers', () => {
+  const parse = (message: string): ParseResult => parseSlowQuery(message, INSTANCE);
+  const reasonOf = (message: string): string => {
+    const result = parse(message);
+    if (result.ok) throw new Error('expected a parse failure');
+    return result.reason;
+  };
+  const slowlogOf = (message: string): Record<string, unknown> =>
+    (ok(parse(message)).fields['mysql'] as { slowlog: Record<string, unknown> }).slowlog;
+  const ENTRY = '# Query_time: 1  Rows_sent: 1\nSET timestamp=1714557600;\nselect 1;';
+
+  it.each([
+    ['a server start line with trailing blanks', '/rdsdbbin/mysql/bin/mysqld, Version: 8.0.28 (Source distribution). started with:   '],
+    ['a MariaDB port line', 'TCP Port: 3306  Unix socket: /tmp/mysql.sock'],
+    ['a column line with trailing blanks', 'Time                 Id Command    Argument   '],
+    ['a tab-separated column line', 'Time\tId\tCommand\tArgument'],
+  ])('skips %s', (_name, banner) => {
+    expect(ok(parse(`${banner}\n${ENTRY}`)).fields).toMatchObject({ mysql: { slowlog: { query: 'select 1;' } } });
+  });
+
+  it.each([
+    ['a start line without its version', 'mysqld started with:'],
+    ['a version line that is not a start line', 'mysqld, Version: 8.0.28 is running'],
+    ['a column line without Argument', 'Time                 Id Command'],
+    ['a column line without Id', 'Time                 Command    Argument'],
+    ['a column line without Command', 'Time                 Id    Argument'],
+    ['a column line not starting with Time', 'When                 Id Command    Argument'],
+    ['a port line in other words', 'Listening on TCP Port: 3306'],
+  ])('does not take %s for a banner', (_name, line) => {
+    expect(reasonOf(`${line}\n${ENTRY}`)).toMatch(/^not a slow-log entry: no header line before/);
+  });
+
+  it('reads an entry whose message starts with an empty line', () => {
+    expect(slowlogOf(`\n${ENTRY}`)).toMatchObject({ rows_sent: 1, query: 'select 1;' });
+  });
+
+  it('keeps a use or SET line with more after its ; as part of the statement', () => {
+    expect(slowlogOf('# Query_time: 1\nuse db; select 1;')).toMatchObject({ query: 'use db; select 1;' });
+    expect(slowlogOf('# Query_time: 1\nuse db; select 1;')).not.toHaveProperty('database');
+    const result = ok(parse('# Query_time: 1\nSET timestamp=1714557600; select 1;'));
+    expect(result).not.toHaveProperty('timestamp');
+  });
+
+  it('fails an entry whose SET timestamp is out of range, naming it', () => {
+    expect(reasonOf('# Query_time: 1\nSET timestamp=99999999999999;\nselect 1;')).toBe('bad SET timestamp value "99999999999999"');
+  });
+
+  it('leaves the event time out when no line gives one', () => {
+    const result = ok(parse('# Query_time: 1\nselect 1;'));
+    expect('timestamp' in result).toBe(false);
+  });
+
+  it('does not tag a statement whose ; is followed by blanks as truncated', () => {
+    const result = ok(parse('# Query_time: 1\nselect 1;  '));
+    expect(result.tags).toBeUndefined();
+  });
+
+  it('reads headers that end the message as an entry without statement', () => {
+    const result = ok(parse('# User@Host: a[a] @ h []\n# Query_time: 1'));
+    expect(result.tags).toStrictEqual(['truncated']);
+    expect(result.fields['mysql']).toStrictEqual({ slowlog: { login_user: 'a', query_time_sec: 1 } });
+  });
+
+  it('reads # explain: lines as no header, whatever they hold', () => {
+    expect(slowlogOf('# explain: Rows_sent: 9\n# Query_time: 1  Rows_sent: 1\nselect 1;')).toMatchObject({ rows_sent: 1 });
+  });
+
+  it('reads other header lines whose third character is e, a or U as key-value lines', () => {
+    expect(slowlogOf('# Query_time: 1\n# errno: 5\n# abc: 1\n# Uptime: 7  Rows_sent: 2\nselect 1;')).toMatchObject({
+      errno: 5,
+      rows_sent: 2,
+      query: 'select 1;',
+    });
+  });
+
+  it('refuses a # Time: line with nothing before a glued # User@Host:', () => {
+    expect(reasonOf('# Time: # User@Host: a[a] @ h []\n# Query_time: 1\nselect 1;')).toBe('bad # Time: value ""');
+  });
+
+  it('reads a glued # User@Host: on a repeated # Time: line', () => {
+    const result = ok(parse('# Time: 240305  7:01:02\n# Time: # User@Host: a[a] @ h []\n# Query_time: 1\nselect 1;'));
+    expect(result.fields).toMatchObject({ user: { name: 'a' } });
   });
 });

@@ -62,6 +62,36 @@ describe('createShipper', () => {
     expect(reports[0]!.outcome).toBe('failed');
   });
 
+  it('fails the invocation when some documents are stored and one is not; the retry stores only the rest', async () => {
+    const { sink, ship, reports } = setup();
+    const event = subscriptionEvent(makeBatch('/aws/lambda/fn', lambdaLines));
+    let position = 0;
+    sink.failSomeNext(() => position++ === 1);
+    const error = await ship(event).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as SinkError).unindexed).toBe(1);
+    expect(reports[0]!.outcome).toBe('failed');
+    expect(sink.documents()).toHaveLength(1);
+
+    await ship(event);
+    expect(sink.documents()).toHaveLength(2);
+    expect(reports[1]!.summary.sink).toMatchObject({ indexed: 1, duplicates: 1 });
+  });
+
+  it('reports every Kinesis record of a write that stored only some of its documents', async () => {
+    const { sink, ship } = setup();
+    const first = encodePayload(makeBatch('/aws/lambda/fn', lambdaLines));
+    const second = encodePayload(makeBatch('/ecs/app', ['x'], { logStream: 's2' }));
+    sink.failSomeNext((document) => document.index.startsWith('cwl-generic'));
+    const result = await ship({ Records: [kinesisRecord('20', first), kinesisRecord('21', second)] });
+    // One bulk write carries every record: which record lost a document is not known, so both go again.
+    expect(result.response?.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(['20', '21']);
+    expect(sink.documents()).toHaveLength(2);
+    const again = await ship({ Records: [kinesisRecord('20', first), kinesisRecord('21', second)] });
+    expect(again.response).toEqual({ batchItemFailures: [] });
+    expect(sink.documents()).toHaveLength(3);
+  });
+
   it('fails a corrupt subscription event with the step that broke', async () => {
     const { ship } = setup();
     await expect(ship({ awslogs: { data: 'not base64!' } })).rejects.toThrow(/cannot decode batch \(base64\)/);

@@ -128,7 +128,7 @@ describe('fake-opensearch faults', () => {
     const first = await call('POST', '/_bulk', body);
     expect(first.json).toMatchObject({
       errors: true,
-      items: [{ create: { status: 429, error: { type: 'es_rejected_execution_exception' } } }, { create: { status: 201 } }],
+      items: [{ create: { status: 429, error: { type: 'rejected_execution_exception' } } }, { create: { status: 201 } }],
     });
     const second = await call('POST', '/_bulk', ndjson({ create: { _index: 'a', _id: '1' } }, {}));
     expect(second.json).toMatchObject({ errors: false, items: [{ create: { status: 201 } }] });
@@ -180,6 +180,45 @@ describe('fake-opensearch faults', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('answers an item 404 index_not_found_exception for a missing index when auto-creation is off', async () => {
+    const strict = await startFakeOpenSearch({ autoCreateIndex: false });
+    try {
+      strict.put('there', 'seed', {});
+      const body = ndjson({ create: { _index: 'missing', _id: '1' } }, {}, { create: { _index: 'there', _id: '2' } }, {});
+      const response = await fetch(`${strict.url}/_bulk`, { method: 'POST', body });
+      expect(await response.json()).toMatchObject({
+        errors: true,
+        items: [
+          { create: { status: 404, error: { type: 'index_not_found_exception', reason: 'no such index [missing]', index: 'missing' } } },
+          { create: { status: 201 } },
+        ],
+      });
+      expect(strict.indices.has('missing')).toBe(false);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('nests caused_by in an item error, as OpenSearch does', async () => {
+    fake.failItems(['1'], ITEM_ERRORS.mapperParsing);
+    const { json } = await call('POST', '/_bulk', ndjson({ create: { _index: 'a', _id: '1' } }, {}));
+    expect(json).toMatchObject({
+      items: [{ create: { status: 400, error: { type: 'mapper_parsing_exception', caused_by: { type: 'number_format_exception', reason: 'For input string: "abc"' } } } }],
+    });
+  });
+
+  it.each([
+    ['a proxy 429 in plain text', REQUEST_FAULTS.tooManyRequestsText(), 429, 'text/plain', 'Too Many Requests'],
+    ['a proxy 502 in HTML', REQUEST_FAULTS.gatewayHtml(502), 502, 'text/html', '<html><body><h1>502 Bad Gateway</h1></body></html>'],
+    ['a self-managed 413 without a body', REQUEST_FAULTS.tooLargeSelfManaged(), 413, 'application/json; charset=UTF-8', ''],
+  ])('answers %s', async (_name, fault, status, type, text) => {
+    fake.failRequests(fault);
+    const response = await fetch(`${fake.url}/_bulk`, { method: 'POST', body: ndjson({ create: { _index: 'a', _id: '1' } }, {}) });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe(type);
+    expect(await response.text()).toBe(text);
   });
 
   it('answers a request-level cluster block as a cluster-wide read-only block does (403, FORBIDDEN/6)', async () => {

@@ -12,6 +12,8 @@ import { INDEXING, NOW, documents, sinkFor } from './support';
 
 interface Call {
   readonly documents: number;
+  /** The NDJSON sent. */
+  readonly body: string;
   readonly options: Record<string, unknown>;
 }
 
@@ -26,7 +28,8 @@ function scriptedClient(reply: Reply = (call) => allCreated(call.documents), req
     transport: {
       requestTimeout,
       async request(params: { bulkBody: Buffer }, options: Record<string, unknown>) {
-        const call = { documents: params.bulkBody.toString('utf8').split('\n').filter(Boolean).length / 2, options };
+        const body = params.bulkBody.toString('utf8');
+        const call = { documents: body.split('\n').filter(Boolean).length / 2, body, options };
         calls.push(call);
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -208,5 +211,92 @@ describe('OpenSearchSink defaults', () => {
     const timeout = calls[0]!.options.requestTimeout as number;
     expect(timeout).toBeGreaterThan(MIN_REQUEST_TIMEOUT_MS);
     expect(timeout).toBeLessThanOrEqual(3_000);
+  });
+});
+
+/** A reply with the given item statuses (and errors for the ones that are not 2xx). */
+function reply(...items: { status?: number; error?: { type: string; reason: string } }[]) {
+  return { errors: true, items: items.map((item) => ({ create: item })) };
+}
+
+const BLOCK = { status: 403, error: { type: 'cluster_block_exception', reason: 'blocked by: [FORBIDDEN/8/index write (api)];' } };
+const CREATED = { status: 201 };
+const EXISTS = { status: 409, error: { type: 'version_conflict_engine_exception', reason: 'document already exists' } };
+
+function responseError(statusCode: number, body?: unknown) {
+  return new OpenSearchErrors.ResponseError({ statusCode, body, headers: {}, meta: {} as never, warnings: null });
+}
+
+describe('OpenSearchSink unindexed count when a write stops', () => {
+  it('does not count the documents a stopped reply found already stored', async () => {
+    const { client } = scriptedClient(() => reply(EXISTS, EXISTS, CREATED, BLOCK, CREATED));
+    const error = await rejection(sinkFor(client).sink.write(documents(5)));
+    expect(error).toBeInstanceOf(ClusterBlockedError);
+    expect(error.unindexed).toBe(1);
+  });
+
+  it('adds up what two stopped requests in flight together stored', async () => {
+    const { client, calls } = scriptedClient(() => reply(CREATED, CREATED, BLOCK, CREATED, EXISTS));
+    const { sink } = sinkFor(client, { concurrency: 2, indexing: { bulkMaxDocuments: 5 } });
+    const error = await rejection(sink.write(documents(40)));
+    expect(calls).toHaveLength(2);
+    expect(error.unindexed).toBe(40 - 8);
+  });
+
+  it('counts the first half of a split request when the second half meets a block', async () => {
+    const { client, calls } = scriptedClient((call) => {
+      if (calls.indexOf(call) === 0) throw responseError(413, { Message: 'Request size exceeded 10485760 bytes' });
+      if (calls.indexOf(call) === 1) return reply(...Array.from({ length: call.documents }, () => CREATED));
+      return reply(BLOCK, ...Array.from({ length: call.documents - 1 }, () => CREATED));
+    });
+    const error = await rejection(sinkFor(client).sink.write(documents(10)));
+    expect(calls.map((call) => call.documents)).toEqual([10, 5, 5]);
+    expect(error.unindexed).toBe(1);
+  });
+
+  it.each([
+    ['a cluster block', 403, { error: { type: 'cluster_block_exception', reason: 'blocked' }, status: 403 }, ClusterBlockedError],
+    ['a bad request', 400, { error: { type: 'illegal_argument_exception', reason: 'bad' }, status: 400 }, SinkError],
+  ])('keeps the HTTP error of %s as the cause', async (_name, status, body, type) => {
+    const thrown = responseError(status, body);
+    const { client } = scriptedClient(() => {
+      throw thrown;
+    });
+    const error = await rejection(sinkFor(client).sink.write(documents(2)));
+    expect(error).toBeInstanceOf(type);
+    expect(error.cause).toBe(thrown);
+    expect(error.unindexed).toBe(2);
+  });
+});
+
+describe('OpenSearchSink reasons and dead letters from sparse replies', () => {
+  it.each([
+    ['an item 503 without error', () => reply({ status: 503 }), 'HTTP 503 unknown: '],
+    ['an item without status', () => reply({}), 'no status unknown: '],
+    ['an item 429 with its error', () => reply({ status: 429, error: { type: 'rejected_execution_exception', reason: 'queue full' } }), 'HTTP 429 rejected_execution_exception: queue full'],
+    ['a whole-request 503 without a body', () => {
+      throw responseError(503);
+    }, 'HTTP 503'],
+    ['a whole-request 429 with a text body', () => {
+      throw responseError(429, '429 Too Many Requests');
+    }, 'HTTP 429 error: 429 Too Many Requests'],
+  ])('names %s in the retry reason', async (_name, first, expected) => {
+    let failures = 1;
+    const { client } = scriptedClient((call) => (failures-- > 0 ? first() : allCreated(call.documents)));
+    const reasons: string[] = [];
+    const { sink } = sinkFor(client, { onRetry: (event) => reasons.push(event.reason) });
+    expect(await sink.write(documents(1))).toMatchObject({ indexed: 1, retried: 1 });
+    expect(reasons).toEqual([expected]);
+  });
+
+  it.each([
+    ['its status and error', { status: 404, error: { type: 'index_not_found_exception', reason: 'no such index [x]' } }, 404, { type: 'index_not_found_exception', reason: 'no such index [x]' }],
+    ['an unknown error when the reply has none', { status: 400 }, 400, { type: 'unknown', reason: '' }],
+  ])('dead-letters a rejected item with %s', async (_name, item, status, error) => {
+    const { client, calls } = scriptedClient((call) => (calls.indexOf(call) === 0 ? reply(item) : allCreated(call.documents)));
+    expect(await sinkFor(client).sink.write(documents(1))).toMatchObject({ deadLettered: 1 });
+    const letter = JSON.parse(calls[1]!.body.split('\n')[1]!) as { deadletter: { status: number }; error: unknown };
+    expect(letter.deadletter.status).toBe(status);
+    expect(letter.error).toEqual(error);
   });
 });

@@ -55,7 +55,7 @@ const mapperOn =
 
 const SCENARIOS: Scenario[] = [
   {
-    name: 'item 429 es_rejected_execution_exception, twice for 5 documents',
+    name: 'item 429 rejected_execution_exception, twice for 5 documents',
     transient: (f) => void f.failItems(ids(1, 3, 5, 7, 9), ITEM_ERRORS.rejectedExecution, 2),
     expected: { resolves: { indexed: 20, duplicates: 0, retried: 10, deadLettered: 0 }, sleeps: 2 },
   },
@@ -96,6 +96,21 @@ const SCENARIOS: Scenario[] = [
     name: 'whole-request 413 once: split in halves',
     transient: (f) => void f.failRequests(REQUEST_FAULTS.tooLarge()),
     expected: { resolves: { indexed: 20, duplicates: 0, retried: 0, deadLettered: 0 }, sleeps: 0 },
+  },
+  {
+    name: 'whole-request 413 without a body (a self-managed node) once: split in halves',
+    transient: (f) => void f.failRequests(REQUEST_FAULTS.tooLargeSelfManaged()),
+    expected: { resolves: { indexed: 20, duplicates: 0, retried: 0, deadLettered: 0 }, sleeps: 0 },
+  },
+  {
+    name: 'whole-request 429 from a proxy, in plain text',
+    transient: (f) => void f.failRequests(REQUEST_FAULTS.tooManyRequestsText()),
+    expected: { resolves: { indexed: 20, duplicates: 0, retried: 20, deadLettered: 0 }, sleeps: 1 },
+  },
+  {
+    name: 'whole-request 502 and 504 from a proxy, in HTML',
+    transient: (f) => void f.failRequests(REQUEST_FAULTS.gatewayHtml(502)).failRequests(REQUEST_FAULTS.gatewayHtml(504)),
+    expected: { resolves: { indexed: 20, duplicates: 0, retried: 40, deadLettered: 0 }, sleeps: 2 },
   },
   {
     name: 'whole-request 429 twice',
@@ -143,8 +158,9 @@ const SCENARIOS: Scenario[] = [
     expected: { rejects: { error: ClusterBlockedError, message: /flood-stage watermark/, unindexed: 6 }, sleeps: 0 },
   },
   {
-    // Round 1 stores 19 and retries e3; round 2 meets the block.
+    // Round 1 finds 2 stored, stores 17 and retries e3; round 2 meets the block.
     name: 'item cluster_block_exception on a retry round',
+    existing: ids(0, 1),
     transient: (f) => {
       f.failItems(ids(3), ITEM_ERRORS.rejectedExecution, 1);
       f.failItems(ids(3), ITEM_ERRORS.clusterBlock);
@@ -179,7 +195,29 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'item 429 that never clears: attempts run out',
     transient: (f) => void f.failItems(ids(0), ITEM_ERRORS.rejectedExecution),
-    expected: { rejects: { error: SinkError, message: /^1 of 20 documents not indexed after 6 attempts: HTTP 429 es_rejected_execution_exception/, unindexed: 1 }, sleeps: 5 },
+    expected: { rejects: { error: SinkError, message: /^1 of 20 documents not indexed after 6 attempts: HTTP 429 rejected_execution_exception/, unindexed: 1 }, sleeps: 5 },
+  },
+  {
+    // 2 already stored, 17 stored, e2 never: only e2 is unindexed.
+    name: 'item 429 that never clears, beside documents already stored',
+    existing: ids(0, 1),
+    transient: (f) => void f.failItems(ids(2), ITEM_ERRORS.rejectedExecution),
+    expected: { rejects: { error: SinkError, message: /^1 of 20 documents not indexed after 6 attempts/, unindexed: 1 }, sleeps: 5 },
+  },
+  {
+    // 18 stored, e1 dead-lettered, e2 never: the dead letter is not unindexed.
+    name: 'item 429 that never clears, beside a dead-lettered document',
+    permanent: mapperOn(1),
+    transient: (f) => void f.failItems(ids(2), ITEM_ERRORS.rejectedExecution),
+    deadLettered: ids(1),
+    expected: { rejects: { error: SinkError, message: /^1 of 20 documents not indexed after 6 attempts/, unindexed: 1 }, sleeps: 5 },
+  },
+  {
+    name: 'the dead-letter write meets 429 once: retried and counted',
+    permanent: mapperOn(1),
+    transient: (f) => void f.failItems((item) => item.index.startsWith('cwl-deadletter'), ITEM_ERRORS.rejectedExecution, 1),
+    deadLettered: ids(1),
+    expected: { resolves: { indexed: 19, duplicates: 0, retried: 1, deadLettered: 1 }, sleeps: 1 },
   },
   {
     name: 'whole-request 400: a person must fix it',
@@ -196,7 +234,7 @@ const SCENARIOS: Scenario[] = [
     expected: {
       rejects: {
         error: SinkError,
-        message: /^1 rejected documents could not be written to the dead-letter index: dead-letter write: HTTP 429 es_rejected_execution_exception/,
+        message: /^1 rejected documents could not be written to the dead-letter index: dead-letter write: HTTP 429 rejected_execution_exception/,
         unindexed: 1,
       },
       sleeps: 5,
@@ -207,7 +245,14 @@ const SCENARIOS: Scenario[] = [
     permanent: mapperOn(1),
     transient: (f) => void f.failItems((item) => item.index.startsWith('cwl-deadletter'), ITEM_ERRORS.strictMapping),
     deadLettered: ids(1),
-    expected: { rejects: { error: SinkError, message: /could not be written to the dead-letter index/, unindexed: 1 }, sleeps: 0 },
+    expected: {
+      rejects: {
+        error: SinkError,
+        message: /^1 rejected documents could not be written to the dead-letter index: dead-letter write rejected: HTTP 400 strict_dynamic_mapping_exception: mapping set to strict/,
+        unindexed: 1,
+      },
+      sleeps: 0,
+    },
   },
 ];
 
@@ -317,6 +362,53 @@ describe('OpenSearchSink 413 handling', () => {
   });
 });
 
+describe('OpenSearchSink on a self-managed node', () => {
+  it('splits gzipped requests whose decompressed size is above http.max_content_length', async () => {
+    const node = await startFakeOpenSearch({ maxContentLength: 3_000 });
+    try {
+      const docs = documents(40);
+      const { sink, sleeps } = sinkFor(clientFor(node, { compression: true }));
+      expect(await sink.write(docs)).toMatchObject({ indexed: 40, retried: 0, deadLettered: 0 });
+      expect(sleeps).toEqual([]);
+      // Every first request is small on the wire and still refused: the limit counts decompressed bytes.
+      const [first] = node.bulkRequests();
+      expect(first!.rawBody.length).toBeLessThan(3_000);
+      expect(Buffer.byteLength(first!.body)).toBeGreaterThan(3_000);
+      expect(node.count()).toBe(40);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('dead-letters an item 404 for a missing index (auto-creation off) when the dead-letter index exists', async () => {
+    const node = await startFakeOpenSearch({ autoCreateIndex: false });
+    try {
+      const docs = documents(4);
+      node.put('cwl-generic-2026.11.21', 'seed', {});
+      node.put('cwl-deadletter-2026.11.22', 'seed', {});
+      const { sink } = sinkFor(clientFor(node));
+      expect(await sink.write(docs)).toMatchObject({ indexed: 2, deadLettered: 2 });
+      const letter = node.get('cwl-deadletter-2026.11.22', 'e1')?.source;
+      expect(letter).toMatchObject({ deadletter: { status: 404, index: 'cwl-generic-2026.11.22' }, error: { type: 'index_not_found_exception' } });
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('fails the write when neither the index nor the dead-letter index exists', async () => {
+    const node = await startFakeOpenSearch({ autoCreateIndex: false });
+    try {
+      const { sink } = sinkFor(clientFor(node));
+      const error = await sink.write(documents(2)).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(SinkError);
+      expect((error as SinkError).message).toMatch(/^2 rejected documents could not be written to the dead-letter index: dead-letter write rejected: HTTP 404 index_not_found_exception/);
+      expect((error as SinkError).unindexed).toBe(2);
+    } finally {
+      await node.close();
+    }
+  });
+});
+
 describe('OpenSearchSink dead letters', () => {
   it('writes the shared dead-letter shape with the item error', async () => {
     const docs = documents(2);
@@ -388,7 +480,7 @@ describe('OpenSearchSink deadline', () => {
     const { sink } = sinkFor(clientFor(fake), { onRetry: (event) => events.push(event) });
     await sink.write(documents(3));
     expect(events).toEqual([
-      { attempt: 1, delayMs: 5, pending: 1, reason: expect.stringMatching(/^HTTP 429 es_rejected_execution_exception/) },
+      { attempt: 1, delayMs: 5, pending: 1, reason: expect.stringMatching(/^HTTP 429 rejected_execution_exception/) },
       { attempt: 2, delayMs: 10, pending: 1, reason: expect.stringMatching(/^HTTP 429/) },
     ]);
   });
