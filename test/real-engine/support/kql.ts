@@ -53,6 +53,12 @@ export function kqlToQuery(kql: string): Query {
     return bool('should', alternatives);
   };
   const clause = (): Query => {
+    if (peek() === '(') {
+      take('(');
+      const inner = disjunction();
+      take(')');
+      return inner;
+    }
     const field = take();
     const operator = take();
     if (operator === ':') return values(field);
@@ -67,11 +73,15 @@ export function kqlToQuery(kql: string): Query {
     }
     return bool('filter', parts);
   };
-  const parts = [conjunction()];
-  while (peek() === 'or') {
-    take('or');
-    parts.push(conjunction());
+  function disjunction(): Query {
+    const parts = [conjunction()];
+    while (peek() === 'or') {
+      take('or');
+      parts.push(conjunction());
+    }
+    return bool('should', parts);
   }
+  const query = disjunction();
   if (at !== tokens.length) throw new Error(`KQL: unexpected "${tokens[at]}" in "${kql}"`);
-  return bool('should', parts);
+  return query;
 }
