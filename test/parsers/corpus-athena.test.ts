@@ -119,16 +119,22 @@ describeCorpus('corpus athena-cloudtrail/datadog trail delivery', FOLDER, () => 
     expect(createRegistry().route(batch().logGroup).id).toBe('athena-cloudtrail');
   });
 
-  it('non-Athena events go to generic, keyed by eventID, timed by eventTime (not delivery)', () => {
+  it('non-Athena events go to generic with the common CloudTrail fields, keyed by eventID, timed by eventTime (not delivery)', () => {
     const { logGroup, logStream, logEvents } = batch();
     expect(logEvents.length).toBeGreaterThan(0);
     for (const logEvent of logEvents) {
       const event = JSON.parse(logEvent.message) as CloudTrailEvent;
       const result = parseAthenaCloudTrail(logEvent.message, { logGroup, logStream, timestamp: logEvent.timestamp });
-      expect(result).toEqual({
+      // Every expected value comes from the raw event itself (schema.md's common CloudTrail fields).
+      expect(result).toMatchObject({
         ok: true,
         belongsTo: 'generic',
-        fields: { cloudwatch: { json: event } },
+        fields: {
+          event: { action: event.eventName, id: event.eventID, provider: event.eventSource },
+          source: { ip: event.sourceIPAddress },
+          user_agent: { original: event.userAgent },
+          aws: { cloudtrail: { event_type: event.eventType, request_id: event.requestID, request_parameters: event.requestParameters } },
+        },
         id: event.eventID,
         timestamp: new Date(event.eventTime).toISOString(),
         region: event.awsRegion,
