@@ -17,7 +17,9 @@ const SHIPPER_DESCRIPTION = 'Ships CloudWatch Logs subscription events to OpenSe
 
 /** Runs `cdk synth` with the example configuration into `out` (the CDK app bundles with esbuild). */
 export function synthesize(root: string, out: string): void {
-  const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '-o', out], { cwd: root, encoding: 'utf8' });
+  // cdk.json names no configuration (a deploy must choose one): the bench uses the example.
+  const config = 'config=infra/config.example.json';
+  const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '-c', config, '-o', out], { cwd: root, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`cdk synth failed: ${result.stderr.slice(-2000)}`);
 }
 
