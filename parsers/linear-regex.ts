@@ -3,7 +3,8 @@
  * JavaScript), so matching takes time linear in the input whatever the pattern. Node's
  * RegExp backtracks and is never used on a user's pattern.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 
 /** A compiled pattern: its named captures, and a search that returns their texts. */
 export interface LinearPattern {
@@ -14,7 +15,7 @@ export interface LinearPattern {
 
 /** Compiles `pattern` for RE2; throws an Error with the engine's reason when it cannot. */
 export function compileLinear(pattern: string): LinearPattern {
-  const compiled = RE2JS.compile(pattern);
+  const compiled = engine().compile(pattern);
   const captureNames = Object.keys(compiled.namedGroups());
   return {
     captureNames,
@@ -26,4 +27,18 @@ export function compileLinear(pattern: string): LinearPattern {
       return captures;
     },
   };
+}
+
+let loaded: typeof RE2JS | undefined;
+
+/**
+ * re2js, loaded on the first compile rather than with this module: a function whose
+ * configuration defines no user parser never evaluates its 150 KB at cold start. In a
+ * bundle esbuild turns this `require` into the bundled module, initialised on that call
+ * (the functions' ESM bundles define `require`); unbundled ESM (tsx) makes one.
+ */
+function engine(): typeof RE2JS {
+  const load = typeof require === 'function' ? () => require('re2js') : () => createRequire(import.meta.url)('re2js');
+  loaded ??= (load() as typeof import('re2js')).RE2JS;
+  return loaded;
 }
