@@ -51,9 +51,6 @@ export function deferDocument(event: LogEvent, context: DocumentContext): EventD
  * batch's constant envelope, without building the nested objects first.
  */
 export class EventDocument implements LogDocument {
-  declare readonly index: string;
-  declare readonly id: string;
-  declare readonly dataset: string;
   declare readonly source: Fields;
   readonly #event: LogEvent;
   readonly #context: DocumentContext;
@@ -68,44 +65,37 @@ export class EventDocument implements LogDocument {
   #failed = false;
   #source: Fields | undefined;
 
-  // Own enumerable properties, like a plain document's, so that spreading, JSON.stringify
-  // and deep equality see them; each getter reads the result on first use.
-  static readonly #properties: PropertyDescriptorMap = {
-    index: {
-      enumerable: true,
-      get(this: EventDocument): string {
-        if (this.#index === undefined) this.#read();
-        return this.#index!;
-      },
-    },
-    id: {
-      enumerable: true,
-      get(this: EventDocument): string {
-        if (this.#id === undefined) this.#read();
-        return this.#id!;
-      },
-    },
-    dataset: {
-      enumerable: true,
-      get(this: EventDocument): string {
-        if (this.#dataset === undefined) this.#read();
-        return this.#dataset!;
-      },
-    },
-    source: {
-      enumerable: true,
-      get(this: EventDocument): Fields {
-        if (this.#source === undefined) {
-          const result = this.#read();
-          this.#source = buildSource(this.#event, result, this.#context, this.#timestamp!, this.#region);
-        }
-        return this.#source;
-      },
+  // An own enumerable property, like a plain document's, so that spreading, JSON.stringify
+  // and deep equality see `source`; the getter builds it once, on first read.
+  static readonly #sourceProperty: PropertyDescriptor = {
+    enumerable: true,
+    configurable: false,
+    get(this: EventDocument): Fields {
+      if (this.#source === undefined) {
+        const result = this.#read();
+        this.#source = buildSource(this.#event, result, this.#context, this.#timestamp!, this.#region);
+      }
+      return this.#source;
     },
   };
 
+  get index(): string {
+    if (this.#index === undefined) this.#read();
+    return this.#index!;
+  }
+
+  get id(): string {
+    if (this.#id === undefined) this.#read();
+    return this.#id!;
+  }
+
+  get dataset(): string {
+    if (this.#dataset === undefined) this.#read();
+    return this.#dataset!;
+  }
+
   constructor(event: LogEvent, result: ParseResult | undefined, context: DocumentContext) {
-    Object.defineProperties(this, EventDocument.#properties);
+    Object.defineProperty(this, 'source', EventDocument.#sourceProperty);
     this.#event = event;
     this.#result = result;
     this.#context = context;
