@@ -18,6 +18,7 @@ import { createDashboardsClient, type FetchLike } from './dashboards-client';
 import { loadAssetBundle } from './load';
 import { readClusterVersion, tenantExists, versionProblem, type ClusterVersion } from './preflight';
 import { buildReport } from './report';
+import { waitForDomain, type DomainWaitOptions } from './wait-for-domain';
 import type { ApplyReport, AssetBundle, AssetResult, Json, NamedAsset } from './types';
 
 export interface ApplyDeps {
@@ -38,6 +39,8 @@ export interface ApplyDeps {
 export interface ApplyOptions {
   /** Read and compare only; the report says what a real run would change. */
   readonly dryRun?: boolean;
+  /** Wait (bounded) for the cluster to answer before the first request (a domain just created). */
+  readonly waitForDomain?: DomainWaitOptions;
 }
 
 /**
@@ -85,6 +88,7 @@ export async function applyAssets(
   };
   let lock: ApplyLock | undefined;
   try {
+    if (options.waitForDomain !== undefined) await waitForDomain(client, options.waitForDomain);
     if (!dryRun) lock = await acquireApplyLock(client, { ...deps.lock, id: config.prefix });
     // flat_object needs OpenSearch 2.7+: the templates using it are refused on older clusters.
     let version: ClusterVersion | undefined;
