@@ -154,6 +154,8 @@ export interface KinesisSettings {
   readonly parallelizationFactor: number;
   /** -1 = until the record expires. */
   readonly retryAttempts: number;
+  /** Days S3 keeps a failed batch the redrive has not replayed yet. */
+  readonly failureRetentionDays: number;
 }
 
 export const ATHENA_SOURCES = ['trail', 'log-group', 'poller', 'none'] as const;
@@ -486,6 +488,7 @@ export function readSubscriptions(reader: ConfigReader, stackName: string): Subs
     maxBatchingWindowSeconds: kinesisReader.integer('maxBatchingWindowSeconds', { default: 5, min: 0, max: 300 }),
     parallelizationFactor: kinesisReader.integer('parallelizationFactor', { default: 1, min: 1, max: 10 }),
     retryAttempts: kinesisReader.integer('retryAttempts', { default: 10, min: -1, max: 10_000 }),
+    failureRetentionDays: kinesisReader.integer('failureRetentionDays', { default: 30, min: 1, max: 3650 }),
   };
   kinesisReader.rejectUnknown();
   const crossAccount = reader.has('crossAccount') ? readCrossAccount(reader.object('crossAccount')) : undefined;

@@ -203,10 +203,19 @@ export async function applyMonitor(client: OpenSearchClient, asset: NamedAsset, 
     const body = monitorBody(asset);
     const ids = await findMonitorIds(client, asset.name);
     if (ids.length === 0) {
-      if (!dryRun) {
-        await callOpenSearch(client, 'POST', '/_plugins/_alerting/monitors', { body, querystring: { refresh: 'true' } });
-      }
-      return { status: 'created' };
+      if (dryRun) return { status: 'created' };
+      const created = await callOpenSearch(client, 'POST', '/_plugins/_alerting/monitors', { body, querystring: { refresh: 'true' } });
+      // The apply lock keeps two applies of this version apart; an apply that takes no lock
+      // (an older version, a script) can still create the same name at the same time. Look again.
+      const after = await findMonitorIds(client, asset.name);
+      if (after.length <= 1) return { status: 'created' };
+      const own = String((created.body as Json | undefined)?._id ?? '');
+      return {
+        status: 'failed',
+        reason:
+          `created ${own || 'a monitor'}, but ${after.length} monitors are now named so (${after.join(', ')}): ` +
+          'another apply created one at the same time; delete all but one',
+      };
     }
     const [id] = ids as [string];
     const duplicates = ids.length > 1 ? `; ${ids.length} monitors are named so, kept ${id}: delete the others` : '';

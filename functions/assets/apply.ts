@@ -11,12 +11,14 @@ import {
   type StoredPolicyVersion,
 } from './apply-opensearch';
 import { applyIsmIndices } from './apply-ism-indices';
+import { acquireApplyLock, APPLY_LOCK_INDEX, type ApplyLock, type ApplyLockOptions } from './apply-lock';
 import { applySavedObjects } from './apply-saved-objects';
 import type { AssetsConfig } from './config';
 import { createDashboardsClient, type FetchLike } from './dashboards-client';
 import { loadAssetBundle } from './load';
 import { readClusterVersion, tenantExists, versionProblem, type ClusterVersion } from './preflight';
 import { buildReport } from './report';
+import { waitForDomain, type DomainWaitOptions } from './wait-for-domain';
 import type { ApplyReport, AssetBundle, AssetResult, Json, NamedAsset } from './types';
 
 export interface ApplyDeps {
@@ -30,11 +32,15 @@ export interface ApplyDeps {
   readonly bundle?: AssetBundle;
   /** Called with each result as soon as it is known (progress output). */
   readonly onResult?: (result: AssetResult) => void;
+  /** The apply lock: holder name, how long to wait for it, and its timings (defaults in `APPLY_LOCK_DEFAULTS`). */
+  readonly lock?: Omit<ApplyLockOptions, 'id'>;
 }
 
 export interface ApplyOptions {
   /** Read and compare only; the report says what a real run would change. */
   readonly dryRun?: boolean;
+  /** Wait (bounded) for the cluster to answer before the first request (a domain just created). */
+  readonly waitForDomain?: DomainWaitOptions;
 }
 
 /**
@@ -42,6 +48,8 @@ export interface ApplyOptions {
  * written only when absent or different, so a second run reports everything unchanged.
  * Order: ingest pipelines, component templates, index templates, ISM policies (each
  * followed by its existing indices), notification channel, monitors, saved objects. One failed asset does not stop the others.
+ * A real run holds the apply lock of its prefix throughout (see apply-lock.ts): a second apply
+ * waits for it, then fails with `AssetsLockedError` naming the holder. A dry run writes nothing and takes no lock.
  */
 /** `index.final_pipeline` of a template's settings, nested or flat. */
 function finalPipelineOf(asset: NamedAsset): string | undefined {
@@ -78,7 +86,10 @@ export async function applyAssets(
     results.push(result);
     deps.onResult?.(result);
   };
+  let lock: ApplyLock | undefined;
   try {
+    if (options.waitForDomain !== undefined) await waitForDomain(client, options.waitForDomain);
+    if (!dryRun) lock = await acquireApplyLock(client, { ...deps.lock, id: config.prefix });
     // flat_object needs OpenSearch 2.7+: the templates using it are refused on older clusters.
     let version: ClusterVersion | undefined;
     try {
@@ -137,7 +148,17 @@ export async function applyAssets(
         });
       }
     } else for (const result of await applySavedObjects(dashboards, bundle.savedObjects, dryRun)) record(result);
+    const takenBy = lock?.lost();
+    if (takenBy !== undefined) {
+      record({
+        kind: 'apply-lock',
+        name: `${APPLY_LOCK_INDEX}/${config.prefix}`,
+        status: 'failed',
+        reason: `taken over by ${takenBy.holder} while this apply ran (it could not renew the lock in time): run assets apply again`,
+      });
+    }
   } finally {
+    await lock?.release();
     if (deps.client === undefined) await client.close();
   }
   return buildReport(results, dryRun);

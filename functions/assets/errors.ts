@@ -31,3 +31,14 @@ export class DashboardsError extends PipelineError {
     super(message, options);
   }
 }
+
+/** Another `assets apply` holds the apply lock (or the lock could not be taken at all). */
+export class AssetsLockedError extends PipelineError {
+  constructor(
+    message: string,
+    /** The holder, when the lock is held by another apply. */
+    readonly held?: { readonly holder: string; readonly acquiredAt: string; readonly expiresAt: string },
+  ) {
+    super(message);
+  }
+}

@@ -46,6 +46,8 @@ export const ASSET_KINDS = [
   'notification-channel',
   'monitor',
   'saved-object',
+  /** Only reported when the apply lock was lost while applying. */
+  'apply-lock',
 ] as const;
 export type AssetKind = (typeof ASSET_KINDS)[number];
 

@@ -17,3 +17,12 @@ export function nonEmpty(option: string): (value: string) => string {
     return value;
   };
 }
+
+/** `--lock-wait`: seconds from 0 to 3600, as milliseconds. */
+export function secondsOption(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new InvalidArgumentError(`"${value}" is not a number of seconds from 0 to 3600.`);
+  }
+  return seconds * 1000;
+}

@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { createRegistry } from '../../parsers/registry';
@@ -5,6 +6,7 @@ import { ConfigError } from '../pipeline/errors';
 import { loadPipelineConfig, readInteger } from '../pipeline/config';
 import { createOpenSearchSinkFromEnv } from '../sinks/sink-from-env';
 import { MAX_MESSAGES_LIMIT, readMaxMessages } from './options';
+import { createShipper } from '../shipper/shipper';
 import { createRedrive } from './redrive';
 import { createLogger } from '../pipeline/powertools';
 
@@ -17,15 +19,27 @@ const pipelineConfig = loadPipelineConfig(process.env);
 const queueUrl = process.env.DLQ_URL;
 if (!queueUrl) throw new ConfigError('DLQ_URL', 'is required (the shipper on-failure queue URL)');
 const defaultMaxMessages = readInteger(process.env, 'REDRIVE_MAX_MESSAGES', 1000, 1, MAX_MESSAGES_LIMIT);
+// Set on the Kinesis path: the event source mapping's S3 on-failure destination.
+const failureBucket = process.env.FAILURE_BUCKET;
+const registry = createRegistry(pipelineConfig.routes, pipelineConfig.userParsers);
+const sink = createOpenSearchSinkFromEnv(process.env, pipelineConfig.indexing, {
+  onRetry: (retry) => logger.warn('bulk retry', { retry }),
+}).sink;
+const region = process.env.AWS_REGION;
 const run = createRedrive({
   sqs: new SQSClient({}),
   queueUrl,
-  registry: createRegistry(pipelineConfig.routes, pipelineConfig.userParsers),
+  registry,
   config: pipelineConfig,
-  sink: createOpenSearchSinkFromEnv(process.env, pipelineConfig.indexing, {
-    onRetry: (retry) => logger.warn('bulk retry', { retry }),
-  }).sink,
-  ...(process.env.AWS_REGION !== undefined && { region: process.env.AWS_REGION }),
+  sink,
+  ...(region !== undefined && { region }),
+  ...(failureBucket && {
+    failures: {
+      s3: new S3Client({}),
+      bucket: failureBucket,
+      ship: createShipper({ registry, config: pipelineConfig, sink, ...(region !== undefined && { region }) }),
+    },
+  }),
   log: (level, message, details) => logger[level](message, details),
 });
 

@@ -10,6 +10,7 @@ import { decodeSubscriptionData } from '../pipeline/decode';
 import { DecodeError, PipelineError } from '../pipeline/errors';
 import { processBatch } from '../pipeline/process';
 import type { Sink } from '../pipeline/sink';
+import { emptyFailureObjectsSummary, replayFailureObjects, type FailureBucketDeps, type FailureObjectsSummary } from './failure-bucket';
 import { extractSubscriptionData } from './record';
 
 export interface RedriveDeps {
@@ -20,12 +21,14 @@ export interface RedriveDeps {
   readonly sink: Sink;
   readonly region?: string;
   readonly now?: () => Date;
+  /** The Kinesis path's failure bucket, replayed after the queue. @default - none */
+  readonly failures?: Omit<FailureBucketDeps, 'log'>;
   /** Structured log lines (the handler passes Powertools). */
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, details: Record<string, unknown>) => void;
 }
 
 export interface RunOptions {
-  /** Stop after receiving this many messages. */
+  /** Stop after receiving this many messages (and, separately, after this many failure-bucket objects). */
   readonly maxMessages: number;
   /** Epoch ms after which no message is received or written. */
   readonly deadline?: number;
@@ -43,6 +46,8 @@ export interface RedriveSummary {
   /** Replayed but the delete failed: it comes back, and its replay is idempotent. */
   deleteFailures: number;
   documents: { indexed: number; duplicates: number; deadLettered: number; parseFailures: number };
+  /** The Kinesis path's failure bucket (absent without one). */
+  failureObjects?: FailureObjectsSummary;
   /** The run ended before `maxMessages` because of a sink failure or the deadline. */
   stoppedEarly: boolean;
 }
@@ -51,7 +56,8 @@ const MAX_VISIBILITY_SECONDS = 43_200;
 
 /**
  * Replays the shipper's dead-letter queue through decode -> route -> parse -> document ->
- * sink. Document ids and `create` make a replay of something already stored a no-op.
+ * sink, then (Kinesis path) the failed batches of the failure bucket through the shipper's
+ * Kinesis code. Document ids and `create` make a replay of something already stored a no-op.
  */
 export function createRedrive(deps: RedriveDeps) {
   const log = deps.log ?? (() => undefined);
@@ -100,6 +106,16 @@ export function createRedrive(deps: RedriveDeps) {
         summary.stoppedEarly = true;
         break;
       }
+    }
+    // A sink that just failed, or a spent time budget, would fail the bucket's objects too.
+    if (deps.failures && !summary.stoppedEarly) {
+      summary.failureObjects = emptyFailureObjectsSummary();
+      const finished = await replayFailureObjects(
+        { ...deps.failures, log },
+        { maxObjects: options.maxMessages, ...(options.deadline !== undefined && { deadline: options.deadline }) },
+        summary.failureObjects,
+      );
+      if (!finished) summary.stoppedEarly = true;
     }
     log('info', 'redrive finished', { ...summary });
     return summary;

@@ -7,20 +7,17 @@ export interface DeadLetterQueuesProps {
   readonly maxReceiveCount: number;
   /** At least the redrive function's timeout, so a message is not handed out twice at once. */
   readonly visibilityTimeout: Duration;
-  /** Also create a queue for the Kinesis event source mapping's failure records. @default false */
-  readonly kinesis?: boolean;
 }
 
 /**
  * Where failed invocations wait: the shipper's on-failure destination (replayed by the
- * redrive function), the last resort behind it (messages the redrive could not use after
- * `maxReceiveCount` tries), and, on the Kinesis path, the batch-failure records.
- * All encrypted (SQS-managed keys), TLS-only, kept 14 days.
+ * redrive function) and the last resort behind it (messages the redrive could not use after
+ * `maxReceiveCount` tries). All encrypted (SQS-managed keys), TLS-only, kept 14 days. The
+ * Kinesis path's failed batches go to an S3 bucket instead (`KinesisFailureBucket`).
  */
 export class DeadLetterQueues extends Construct {
   readonly onFailure: sqs.Queue;
   readonly lastResort: sqs.Queue;
-  readonly kinesisFailures?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: DeadLetterQueuesProps) {
     super(scope, id);
@@ -35,13 +32,5 @@ export class DeadLetterQueues extends Construct {
       visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.lastResort, maxReceiveCount: props.maxReceiveCount },
     });
-    if (props.kinesis) {
-      // Kinesis failure records carry shard and sequence numbers, not the data: a person
-      // re-reads them from the stream within its retention (see the deployment guide).
-      this.kinesisFailures = new sqs.Queue(this, 'KinesisFailures', {
-        ...common,
-        deadLetterQueue: { queue: this.lastResort, maxReceiveCount: props.maxReceiveCount },
-      });
-    }
   }
 }

@@ -7,9 +7,10 @@ export interface PipelineNetworkProps {
   readonly config: NetworkConfig;
 }
 
-/** AWS APIs the VPC functions call besides OpenSearch: the redrive SQS, the enricher Athena, the poller CloudTrail. */
+/** AWS APIs the VPC functions call besides OpenSearch: the redrive SQS (and S3 on the Kinesis path), the enricher Athena, the poller CloudTrail. */
 export const ENDPOINT_SERVICES = {
   sqs: ec2.InterfaceVpcEndpointAwsService.SQS,
+  s3: ec2.InterfaceVpcEndpointAwsService.S3,
   athena: ec2.InterfaceVpcEndpointAwsService.ATHENA,
   cloudtrail: ec2.InterfaceVpcEndpointAwsService.CLOUDTRAIL,
 } as const;
@@ -84,6 +85,9 @@ export class PipelineNetwork extends Construct {
           subnets: this.domainSubnets(zones),
           securityGroups: [securityGroup],
           privateDnsEnabled: true,
+          // S3's private DNS otherwise answers only inbound resolver endpoints and wants a
+          // gateway endpoint beside it, which needs route tables the imported subnets lack.
+          ...(service === 's3' && { privateDnsOnlyForInboundResolverEndpoint: ec2.VpcEndpointPrivateDnsOnlyForInboundResolverEndpoint.ALL_RESOLVERS }),
           open: false,
         }),
     );

@@ -102,6 +102,35 @@ export class PipelineAlarms extends Construct {
   }
 
   /**
+   * The Kinesis event source mapping gave up on records: written to the failure bucket (the
+   * redrive replays them), or dropped (expired or not deliverable to the bucket: lost).
+   * The mapping's `EventCount` metrics must be on (`metricsConfig`).
+   */
+  kinesisFailures(id: string, fn: lambda.IFunction, mapping: lambda.IEventSourceMapping): void {
+    const period = Duration.minutes(5);
+    const mappingMetric = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName,
+        dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
+        period,
+        statistic: 'Sum',
+      });
+    this.add(`${id}Delivered`, mappingMetric('OnFailureDestinationDeliveredEventCount'), {
+      threshold: 1,
+      description: `${id}: Kinesis records the shipper gave up on were written to the failure bucket; the redrive replays them`,
+    });
+    this.add(`${id}Dropped`, mappingMetric('DroppedEventCount'), {
+      threshold: 1,
+      description: `${id}: Kinesis records dropped without reaching the failure bucket (events lost)`,
+    });
+    this.add(`${id}DeliveryFailures`, fn.metric('DestinationDeliveryFailures', { period, statistic: 'Sum' }), {
+      threshold: 1,
+      description: `${id}: a failed Kinesis batch could not be written to the failure bucket (events lost)`,
+    });
+  }
+
+  /**
    * The alarms AWS recommends for an OpenSearch Service domain ("Recommended CloudWatch
    * alarms for Amazon OpenSearch Service"): cluster status, free storage, write blocks,
    * node count, snapshots, CPU, JVM memory, KMS key, 5xx share, write queue and rejections,

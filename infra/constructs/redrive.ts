@@ -5,6 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { RedriveSettings } from '../config';
+import type { KinesisFailureBucket } from './kinesis-failures';
 import { PipelineFunction, type FunctionNetwork } from './pipeline-function';
 
 /** How long one redrive run may take; the queue's visibility timeout is longer. */
@@ -14,6 +15,8 @@ export interface RedriveProps {
   readonly settings: RedriveSettings;
   /** The shipper's on-failure destination. */
   readonly queue: sqs.IQueue;
+  /** The Kinesis path's failed batches, replayed after the queue. @default - none (direct invocation path) */
+  readonly failures?: KinesisFailureBucket;
   /** The pipeline variables the shipper has (the redrive replays through the same code). */
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: logs.RetentionDays;
@@ -22,8 +25,9 @@ export interface RedriveProps {
 }
 
 /**
- * Replays the shipper's failed invocations from the on-failure queue through the same
- * pipeline, on a schedule and on demand (`{"maxMessages": n}`).
+ * Replays the shipper's failed invocations from the on-failure queue (and, on the Kinesis
+ * path, the failed batches in the failure bucket) through the same pipeline, on a schedule
+ * and on demand (`{"maxMessages": n}`).
  */
 export class Redrive extends Construct {
   readonly handler: PipelineFunction;
@@ -40,6 +44,7 @@ export class Redrive extends Construct {
       environment: {
         ...props.environment,
         DLQ_URL: props.queue.queueUrl,
+        ...(props.failures && { FAILURE_BUCKET: props.failures.bucket.bucketName }),
         REDRIVE_MAX_MESSAGES: String(props.settings.maxMessages),
         POWERTOOLS_SERVICE_NAME: 'redrive',
       },
@@ -47,6 +52,7 @@ export class Redrive extends Construct {
       ...(props.network && { network: props.network }),
     });
     props.queue.grantConsumeMessages(this.handler.role);
+    props.failures?.grantReplay(this.handler.role);
     // A failed run is simply the next scheduled run's work: no retries on top.
     this.handler.function.configureAsyncInvoke({ retryAttempts: 0 });
     this.schedule = new events.Rule(this, 'Schedule', {

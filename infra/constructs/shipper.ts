@@ -8,6 +8,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
 import type { KinesisSettings, ShipperSettings } from '../config';
 import type { DeadLetterQueues } from './dead-letter';
+import { KinesisFailureBucket, KinesisFailureDestination } from './kinesis-failures';
 import { PipelineFunction, type FunctionNetwork } from './pipeline-function';
 
 export interface ShipperProps {
@@ -36,7 +37,7 @@ export interface SubscriptionDestination {
 /**
  * The shipper: CloudWatch Logs subscription events (asynchronous invocations, failures to
  * an encrypted SQS destination) or Kinesis records (batches, bisect on error, partial
- * batch responses, failures to SQS).
+ * batch responses, failed batches with their data to an S3 bucket).
  */
 export class Shipper extends Construct {
   readonly function: lambda.Function;
@@ -45,6 +46,8 @@ export class Shipper extends Construct {
   readonly stream?: kinesis.Stream;
   /** The Kinesis event source mapping (the Kinesis path only). */
   readonly eventSourceMapping?: lambda.EventSourceMapping;
+  /** Where the mapping writes the batches it gave up on (the Kinesis path only). */
+  readonly failures?: KinesisFailureBucket;
 
   constructor(scope: Construct, id: string, props: ShipperProps) {
     super(scope, id);
@@ -68,7 +71,8 @@ export class Shipper extends Construct {
     });
 
     if (props.kinesis) {
-      this.stream = this.createStream(props.kinesis, props.queues);
+      this.failures = new KinesisFailureBucket(this, 'KinesisFailures', { retentionDays: props.kinesis.failureRetentionDays });
+      this.stream = this.createStream(props.kinesis, this.failures);
       this.eventSourceMapping = this.function.node.children.find(
         (child): child is lambda.EventSourceMapping => child instanceof lambda.EventSourceMapping,
       );
@@ -93,7 +97,7 @@ export class Shipper extends Construct {
     }
   }
 
-  private createStream(settings: KinesisSettings, queues: DeadLetterQueues): kinesis.Stream {
+  private createStream(settings: KinesisSettings, failures: KinesisFailureBucket): kinesis.Stream {
     const stream = new kinesis.Stream(this, 'Stream', {
       encryption: kinesis.StreamEncryption.MANAGED,
       retentionPeriod: Duration.hours(settings.retentionHours),
@@ -110,11 +114,23 @@ export class Shipper extends Construct {
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
         retryAttempts: settings.retryAttempts,
-        // Never older than the stream keeps records (the mapping's ceiling is 7 days).
-        maxRecordAge: Duration.hours(Math.min(settings.retentionHours, 168)),
-        onFailure: new sources.SqsDlq(queues.kinesisFailures!),
+        maxRecordAge: maxRecordAge(settings.retentionHours),
+        // The whole failed invocation, records' data included, lands in S3 (an SQS or SNS
+        // destination keeps only sequence numbers); the redrive replays it from there.
+        onFailure: new KinesisFailureDestination(failures.bucket),
+        // OnFailureDestinationDeliveredEventCount and DroppedEventCount, which the alarms watch.
+        metricsConfig: { metrics: [lambda.MetricType.EVENT_COUNT] },
       }),
     );
     return stream;
   }
+}
+
+/**
+ * An hour less than the stream keeps records (at most the mapping's 7 days): Lambda gives
+ * up on a failing batch and writes it to the failure bucket while the records are still in
+ * the stream. Records the stream trims first are dropped without a failure record.
+ */
+export function maxRecordAge(retentionHours: number): Duration {
+  return Duration.hours(Math.min(retentionHours - 1, 168));
 }

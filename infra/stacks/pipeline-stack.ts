@@ -69,7 +69,6 @@ export class PipelineStack extends Stack {
     const queues = new DeadLetterQueues(this, 'DeadLetter', {
       maxReceiveCount: config.redrive.maxReceiveCount,
       visibilityTimeout: REDRIVE_TIMEOUT.plus(Duration.minutes(2)),
-      kinesis,
     });
     this.shipper = new Shipper(this, 'Shipper', {
       settings: config.shipper,
@@ -97,6 +96,7 @@ export class PipelineStack extends Stack {
     const redrive = new Redrive(this, 'Redrive', {
       settings: config.redrive,
       queue: queues.onFailure,
+      ...(this.shipper.failures && { failures: this.shipper.failures }),
       environment: pipelineEnvironment,
       logRetention,
       ...(functionNetwork && { network: functionNetwork }),
@@ -114,7 +114,7 @@ export class PipelineStack extends Stack {
       new CfnOutput(this, 'DestinationArn', { value: central.arn, description: 'CloudWatch Logs destination for the member stacks (destinationArn)' });
     }
 
-    const endpoints = network && config.network?.interfaceEndpoints ? network.addInterfaceEndpoints(endpointServices(athena)) : [];
+    const endpoints = network && config.network?.interfaceEndpoints ? network.addInterfaceEndpoints(endpointServices(athena, kinesis)) : [];
 
     const alarms = new PipelineAlarms(this, 'Alarms', config.alarms.email !== undefined ? { email: config.alarms.email } : {});
     const writers = [this.shipper.handler, redrive.handler, ...athena.writers];
@@ -270,8 +270,8 @@ export class PipelineStack extends Stack {
     alarms.queueNotEmpty('LastResortQueue', queues.lastResort, 'Failed events the redrive could not replay');
     alarms.functionHealth('Shipper', this.shipper.function, { throttles: true, asynchronous: !kinesis });
     if (!kinesis) alarms.asyncEventAge('ShipperAsyncEventAge', this.shipper.function, Duration.minutes(30));
-    if (kinesis && queues.kinesisFailures) {
-      alarms.queueNotEmpty('KinesisFailures', queues.kinesisFailures, 'Kinesis batches the shipper gave up on');
+    if (this.shipper.eventSourceMapping) {
+      alarms.kinesisFailures('KinesisFailures', this.shipper.function, this.shipper.eventSourceMapping);
       alarms.iteratorAge('ShipperIteratorAge', this.shipper.function, Duration.minutes(15));
     }
     if (this.shipper.stream) alarms.streamWriteThrottles('StreamWriteThrottles', this.shipper.stream);
@@ -306,6 +306,12 @@ export class PipelineStack extends Stack {
     });
     if (assets) new CfnOutput(this, 'AssetsRoleArn', { value: assets.handler.role.roleArn, description: 'IAM role that applies the dashboards assets' });
     if (this.shipper.stream) new CfnOutput(this, 'StreamName', { value: this.shipper.stream.streamName });
+    if (this.shipper.failures) {
+      new CfnOutput(this, 'KinesisFailureBucketName', {
+        value: this.shipper.failures.bucket.bucketName,
+        description: 'Kinesis batches the shipper gave up on, with their data (replayed by the redrive)',
+      });
+    }
     if (network) new CfnOutput(this, 'ClientSecurityGroupId', { value: network.clientSecurityGroup.securityGroupId, description: 'Allow it on 443 in an existing VPC domain' });
   }
 }
@@ -338,10 +344,14 @@ export function defaultDomainName(stackName: string): string {
   return base === '' ? 'cwl-opensearch' : `${base}-logs`;
 }
 
-/** The APIs the VPC functions call: SQS (the redrive, always there), Athena and CloudTrail when their function exists. */
-export function endpointServices(athena: AthenaActivity): EndpointService[] {
+/**
+ * The APIs the VPC functions call: SQS (the redrive, always there), S3 (the redrive, on the
+ * Kinesis path), Athena and CloudTrail when their function exists.
+ */
+export function endpointServices(athena: AthenaActivity, kinesis = false): EndpointService[] {
   return [
     'sqs',
+    ...(kinesis ? (['s3'] as const) : []),
     ...(athena.enricher ? (['athena'] as const) : []),
     ...(athena.poller ? (['cloudtrail'] as const) : []),
   ];

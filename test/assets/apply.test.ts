@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyAssets, type ApplyDeps } from '../../functions/assets/apply';
+import { APPLY_LOCK_INDEX } from '../../functions/assets/apply-lock';
 import { MONITOR_MARKER } from '../../functions/assets/apply-opensearch';
 import { loadAssetsConfig } from '../../functions/assets/config';
 import { loadAssetBundle } from '../../functions/assets/load';
@@ -34,9 +35,15 @@ async function run(extra: Record<string, string> = {}, deps: ApplyDeps = {}, dry
   return applyAssets(loadAssetsConfig(envFor(extra)), deps, { dryRun });
 }
 
-/** Requests that change something (reads are GET, `_search` and `_bulk_get`). */
+/** Requests that change an asset (reads are GET, HEAD, `_search` and `_bulk_get`; the apply lock is not an asset). */
 function writes(requests: readonly RecordedRequest[]): RecordedRequest[] {
-  return requests.filter((request) => request.method !== 'GET' && !/\/(_search|_bulk_get)$/.test(request.path));
+  return requests.filter(
+    (request) =>
+      request.method !== 'GET' &&
+      request.method !== 'HEAD' &&
+      !/\/(_search|_bulk_get)$/.test(request.path) &&
+      !request.path.startsWith(`/${APPLY_LOCK_INDEX}`),
+  );
 }
 
 function statusOf(report: ApplyReport, name: string): string | undefined {
@@ -67,7 +74,7 @@ describe('applyAssets against the fake OpenSearch', () => {
     ]);
     const settings = (state.componentTemplates.get('cwl-settings')!.template as { settings: { index: Json } }).settings.index;
     expect(settings.final_pipeline).toBe('cwl-indexed');
-    const firstPut = fake.requests.find((request) => request.method === 'PUT')!;
+    const firstPut = fake.requests.find((request) => request.method === 'PUT' && !request.path.startsWith(`/${APPLY_LOCK_INDEX}`))!;
     expect(firstPut.path).toBe('/_ingest/pipeline/cwl-indexed');
     expect(state.channels.size).toBe(0);
     expect(state.monitors.size).toBe(5);
@@ -247,10 +254,14 @@ describe('signatures and credentials', () => {
     state = addAssetRoutes(fake);
     const report = await run({ OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'admin', OPENSEARCH_PASSWORD: 's3cret!' });
     expect(report.counts).toMatchObject({ created: TOTAL, failed: 0 });
-    const wrong = await run({ OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'admin', OPENSEARCH_PASSWORD: 'wrong' });
+    const wrong = await run({ OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'admin', OPENSEARCH_PASSWORD: 'wrong' }, {}, true);
     expect(wrong.counts.failed).toBe(TOTAL);
     expect(wrong.results[0]!.reason).toMatch(/^HTTP 401/);
     expect(wrong.results.at(-1)!.reason).toMatch(/HTTP 401/);
+    // A real run stops at the apply lock, its first write, with the reason.
+    await expect(run({ OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'admin', OPENSEARCH_PASSWORD: 'wrong' })).rejects.toThrow(
+      /^cannot create the apply lock index \.cwl-opensearch-assets-lock: HTTP 401/,
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { APPLY_LOCK_INDEX } from '../../functions/assets/apply-lock';
 import { loadAssetsConfig } from '../../functions/assets/config';
 import { loadAssetBundle } from '../../functions/assets/load';
 import type { ApplyReport } from '../../functions/assets/types';
@@ -74,6 +75,18 @@ describe('cwl-opensearch assets apply', () => {
     expect(process.exitCode).toBe(1);
     expect(stdout.join('')).toMatch(/^failed +index-template +cwl-generic +\(HTTP 500/m);
     expect(stderr.join('')).toMatch(/^cwl-opensearch: 1 of \d+ asset\(s\) failed\n$/);
+  });
+
+  it('--lock-wait: says whose apply it waits for, and fails naming it when the wait ends (issue 10, item 10)', async () => {
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    fake.put(APPLY_LOCK_INDEX, 'cwl', { holder: 'ci@runner pid 42', token: 't', prefix: 'cwl', acquired_at: new Date().toISOString(), expires_at: expiresAt });
+    await expect(cli('assets', 'apply', '--to', fake.url, '--lock-wait', '1')).rejects.toThrow(
+      /^another assets apply is running for prefix "cwl" \(waited 1 s\): held by ci@runner pid 42 since .*, expires at /,
+    );
+    expect(stderr.join('')).toBe(`cwl-opensearch: waiting for the apply lock held by ci@runner pid 42 (expires at ${expiresAt} unless renewed)\n`);
+    expect(stdout.join('')).toBe('');
+    expect(state.monitors.size).toBe(0);
+    await expect(cli('assets', 'apply', '--to', fake.url, '--lock-wait', 'soon')).rejects.toThrow(/"soon" is not a number of seconds from 0 to 3600/);
   });
 
   it('refuses a bad configuration naming the variable', async () => {

@@ -482,11 +482,27 @@ export class FakeOpenSearch {
     if (first !== undefined && (second === '_doc' || second === '_create') && (method === 'PUT' || method === 'POST')) {
       const action = second === '_create' || request.query.op_type === 'create' ? 'create' : 'index';
       const id = third ?? `fake-${this.#seqNo}`;
-      const result = this.#applyWrite(action, first, id, parseJson(request.body));
-      return { status: result.status, body: result.body };
+      const source = parseJson(request.body);
+      const conflict = this.#seqNoConflict(first, id, request.query);
+      const result = conflict ?? this.#applyWrite(action, first, id, source);
+      return { status: result.status, body: documentReply(result) };
+    }
+    if (first !== undefined && second === '_doc' && third !== undefined && method === 'DELETE') {
+      const conflict = this.#seqNoConflict(first, third, request.query);
+      const result = conflict ?? this.#applyDelete(first, third);
+      return { status: result.status, body: documentReply(result) };
     }
     if (first !== undefined && segments.length === 1 && method === 'HEAD') {
       return { status: this.indices.has(first) ? 200 : 404 };
+    }
+    if (first !== undefined && segments.length === 1 && method === 'PUT') {
+      const invalid = invalidIndexName(first);
+      if (invalid !== undefined) throw new FakeHttpError(400, 'invalid_index_name_exception', `Invalid index name [${first}], ${invalid}`);
+      if (this.indices.has(first)) {
+        throw new FakeHttpError(400, 'resource_already_exists_exception', `index [${first}/${indexUuid(first)}] already exists`);
+      }
+      this.#index(first);
+      return { body: { acknowledged: true, shards_acknowledged: true, index: first } };
     }
     if (first !== undefined && segments.length === 1 && method === 'DELETE') {
       const names = this.resolveIndices(first);
@@ -609,6 +625,33 @@ export class FakeOpenSearch {
     return {
       status: existing === undefined ? 201 : 200,
       body: writeResult(index, id, stored, existing === undefined ? 'created' : 'updated'),
+    };
+  }
+
+  /**
+   * `if_seq_no`/`if_primary_term` on a single-document write or delete: the engine's 409 when
+   * the stored document is not that version (or is absent). Primary terms are always 1 here.
+   */
+  #seqNoConflict(index: string, id: string, query: Readonly<Record<string, string>>): { status: number; body: Record<string, unknown> } | undefined {
+    if (query.if_seq_no === undefined && query.if_primary_term === undefined) return undefined;
+    const seqNo = Number(query.if_seq_no);
+    const primaryTerm = Number(query.if_primary_term);
+    const existing = this.get(index, id);
+    if (existing !== undefined && existing.seqNo === seqNo && primaryTerm === 1) return undefined;
+    const current = existing === undefined ? 'but no document was found' : `current document has seqNo [${existing.seqNo}] and primary term [1]`;
+    return {
+      status: 409,
+      body: {
+        _index: index,
+        _id: id,
+        error: {
+          type: 'version_conflict_engine_exception',
+          reason: `[${id}]: version conflict, required seqNo [${query.if_seq_no}], primary term [${query.if_primary_term}]. ${current}`,
+          index,
+          shard: '0',
+          index_uuid: indexUuid(index),
+        },
+      },
     };
   }
 
@@ -816,6 +859,17 @@ function itemErrorBody(item: BulkItemInfo, fault: ItemError): Record<string, unk
   const body: Record<string, unknown> = { type: fault.type, reason, index: item.index };
   if (fault.causedBy !== undefined) body.caused_by = { type: fault.causedBy.type, reason: fault.causedBy.reason };
   return body;
+}
+
+/**
+ * A single-document API's reply: the write result as it is, or for an error the engine's
+ * request-level shape (`{error: {root_cause: [...], type, reason, index, shard, index_uuid}, status}`),
+ * not the bulk item's (checked against the real node in test/real-engine/apply-lock.test.ts).
+ */
+function documentReply(result: { status: number; body: Record<string, unknown> }): Record<string, unknown> {
+  const error = result.body.error as Record<string, unknown> | undefined;
+  if (error === undefined) return result.body;
+  return { error: { root_cause: [{ ...error }], ...error }, status: result.status };
 }
 
 function writeResult(index: string, id: string, stored: StoredDocument, result: string): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DOMAIN_ARN, DOMAIN_ENDPOINT, environmentOf, grantsOf, synthesize } from './shapes';
+import { DOMAIN_ARN, DOMAIN_ENDPOINT, environmentOf, grantsOf, policiesOf, roleOf, synthesize } from './shapes';
 
 /**
  * Shape: the Kinesis scale path, a CloudTrail trail created by the stack, an SNS alert
@@ -34,7 +34,7 @@ describe('Kinesis path', () => {
     });
   });
 
-  it('consumes it with batching, bisect on error, partial batch responses and a failure queue', () => {
+  it('consumes it with batching, bisect on error, partial batch responses and a failure bucket', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ShipperStream'), 'Arn'] },
       FunctionName: { Ref: Match.stringLikeRegexp('^ShipperHandlerFunction') },
@@ -45,11 +45,15 @@ describe('Kinesis path', () => {
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       MaximumRetryAttempts: 20,
-      MaximumRecordAgeInSeconds: 48 * 3600,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetterKinesisFailures'), 'Arn'] } } },
+      // An hour inside the stream's 48: Lambda gives a failed batch up while its records are still there.
+      MaximumRecordAgeInSeconds: 47 * 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ShipperKinesisFailuresBucket'), 'Arn'] } } },
+      MetricsConfig: { Metrics: ['EventCount'] },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Namespace: 'AWS/Lambda' });
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 3);
+    // The dead-letter and last-resort queues; no SQS queue for Kinesis failure metadata.
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 2);
+    template.resourceCountIs('AWS::SQS::Queue', 2);
   });
 
   it('lets only CloudWatch Logs of this account and region assume the role that writes to the stream', () => {
@@ -86,6 +90,82 @@ describe('Kinesis path', () => {
   it('does not open the shipper to direct invocation by CloudWatch Logs', () => {
     template.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: 'logs.amazonaws.com' }, 0);
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'AsyncEventsDropped' }, 0);
+  });
+});
+
+describe('Kinesis failures keep the records (issue 11, item 3)', () => {
+  const failureBucket = () => {
+    const buckets = Object.entries(template.findResources('AWS::S3::Bucket')).filter(([id]) => /^ShipperKinesisFailuresBucket/.test(id));
+    expect(buckets).toHaveLength(1);
+    return buckets[0]!;
+  };
+
+  it('writes failed batches to an encrypted, private, TLS-only, access-logged bucket that expires them', () => {
+    const [id, bucket] = failureBucket();
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^ShipperKinesisFailuresAccessLogs/) } },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 30, Status: 'Enabled' })] },
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    // Access logs are delivered under a bucket policy (ACLs stay disabled).
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: Match.stringLikeRegexp('^ShipperKinesisFailuresAccessLogs') },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' })]) },
+    });
+    template.resourcePropertiesCountIs('AWS::S3::Bucket', { AccessControl: Match.anyValue() }, 0);
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('lets the shipper write failure records to that bucket only, in this account, and read nothing', () => {
+    const [id] = failureBucket();
+    const puts = grantsOf(template, 's3:PutObject');
+    expect(puts).toEqual([
+      expect.objectContaining({
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/*']] },
+        Condition: { StringEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    ]);
+    const shipperPolicies = JSON.stringify(policiesOf(template, roleOf(template, /Ships CloudWatch Logs/)));
+    expect(shipperPolicies).toContain('"s3:ListBucket"');
+    expect(shipperPolicies).not.toMatch(/s3:GetObject|s3:DeleteObject|s3:\*/);
+  });
+
+  it('lets the redrive list, read and delete them, and tells it the bucket', () => {
+    const [id] = failureBucket();
+    expect(environmentOf(template, /Replays failed shipper invocations/)).toMatchObject({ FAILURE_BUCKET: { Ref: id } });
+    const redrivePolicies = JSON.stringify(policiesOf(template, roleOf(template, /Replays failed shipper invocations/)));
+    for (const action of ['s3:ListBucket', 's3:GetObject', 's3:DeleteObject']) expect(redrivePolicies).toContain(`"${action}"`);
+    expect(redrivePolicies).not.toContain('s3:PutObject');
+  });
+
+  it('alarms when records reach the bucket, are dropped, or cannot be delivered, and outputs the bucket', () => {
+    for (const metricName of ['OnFailureDestinationDeliveredEventCount', 'DroppedEventCount']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'EventSourceMappingUUID', Value: { Ref: Match.stringLikeRegexp('^ShipperHandlerFunctionKinesisEventSource') } }],
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'DestinationDeliveryFailures',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ShipperHandlerFunction') } }],
+    });
+    const [id] = failureBucket();
+    template.hasOutput('KinesisFailureBucketName', { Value: { Ref: id } });
+  });
+
+  it('keeps failure records for the configured number of days', () => {
+    const { template: configured } = synthesize({ ...CONFIG, subscriptions: { ...CONFIG.subscriptions, kinesis: { ...CONFIG.subscriptions.kinesis, failureRetentionDays: 7 } } });
+    configured.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: Match.anyValue(),
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7 })] },
+    });
   });
 });
 

@@ -117,6 +117,18 @@ describe('interface endpoints', () => {
     for (const rule of rules) expect(rule.DependsOn, rule.Properties.Description).toEqual(expect.arrayContaining(endpoints));
   });
 
+  it('add S3 on the Kinesis path, whose failed batches the redrive reads from a bucket', () => {
+    const kinesis = synthesize({ ...EXISTING_IN_VPC, subscriptions: { ...EXISTING_IN_VPC.subscriptions, destination: 'kinesis' } }).template;
+    kinesis.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: service('s3'),
+      VpcEndpointType: 'Interface',
+      PrivateDnsEnabled: true,
+      // Without a gateway endpoint beside it, S3's private DNS must answer the VPC's own resolver.
+      DnsOptions: { PrivateDnsOnlyForInboundResolverEndpoint: 'AllResolvers' },
+    });
+    existing.resourcePropertiesCountIs('AWS::EC2::VPCEndpoint', { ServiceName: service('s3') }, 0);
+  });
+
   it('are not created unless asked for', () => {
     public_.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });

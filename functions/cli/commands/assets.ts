@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { applyAssets } from '../../assets/apply';
+import { APPLY_LOCK_DEFAULTS, type LockHolder } from '../../assets/apply-lock';
+import { secondsOption } from '../options';
 import { loadAssetsConfig } from '../../assets/config';
 import { exportSavedObjects } from '../../assets/export';
 import { formatReport, summarizeReport } from '../../assets/report';
@@ -20,6 +22,8 @@ interface ConnectionFlags {
 interface ApplyFlags extends ConnectionFlags {
   readonly dryRun?: boolean;
   readonly json?: boolean;
+  /** Milliseconds (parsed from seconds). */
+  readonly lockWait?: number;
 }
 
 interface ExportFlags extends ConnectionFlags {
@@ -41,11 +45,24 @@ export function registerAssetsCommand(program: Command): void {
           'different; a second run reports everything unchanged. Exit status 1 when an asset failed.',
       )
       .option('--dry-run', 'compare only and report what would be created or updated')
-      .option('--json', 'print the report as JSON'),
+      .option('--json', 'print the report as JSON')
+      .option(
+        '--lock-wait <seconds>',
+        `seconds to wait while another apply holds the apply lock before failing (0: fail at once; default ${APPLY_LOCK_DEFAULTS.waitMs / 1000})`,
+        secondsOption,
+      ),
   ).action(async (flags: ApplyFlags) => {
     const config = loadAssetsConfig(connectionEnv(flags));
+    const waitMs = flags.lockWait ?? APPLY_LOCK_DEFAULTS.waitMs;
     await assertClusterReachable(config);
-    const report = await applyAssets(config, {}, { dryRun: flags.dryRun ?? false });
+    let told = '';
+    const onWait = (held: LockHolder): void => {
+      // Once per holder: the wait is polled every few seconds.
+      if (told === held.holder) return;
+      told = held.holder;
+      process.stderr.write(`cwl-opensearch: waiting for the apply lock held by ${held.holder} (expires at ${held.expiresAt} unless renewed)\n`);
+    };
+    const report = await applyAssets(config, { lock: { waitMs, onWait } }, { dryRun: flags.dryRun ?? false });
     process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     if (report.counts.failed > 0) {
       // The report on stdout ends with the summary; stderr only says that something failed
