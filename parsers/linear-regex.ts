@@ -3,7 +3,6 @@
  * JavaScript), so matching takes time linear in the input whatever the pattern. Node's
  * RegExp backtracks and is never used on a user's pattern.
  */
-import { createRequire } from 'node:module';
 import type { RE2JS } from 're2js';
 
 /** A compiled pattern: its named captures, and a search that returns their texts. */
@@ -35,10 +34,14 @@ let loaded: typeof RE2JS | undefined;
  * re2js, loaded on the first compile rather than with this module: a function whose
  * configuration defines no user parser never evaluates its 150 KB at cold start. In a
  * bundle esbuild turns this `require` into the bundled module, initialised on that call
- * (the functions' ESM bundles define `require`); unbundled ESM (tsx) makes one.
+ * (the functions' ESM bundles define `require`). Unbundled ESM (the tsx CLI) has no
+ * `require`: it makes one (Node >= 20.16) through `process.getBuiltinModule`, as parsers/
+ * imports no `node:` module (that rule keeps out I/O; loading a dependency reads no data).
  */
 function engine(): typeof RE2JS {
-  const load = typeof require === 'function' ? () => require('re2js') : () => createRequire(import.meta.url)('re2js');
-  loaded ??= (load() as typeof import('re2js')).RE2JS;
+  if (loaded === undefined) {
+    const load = typeof require === 'function' ? () => require('re2js') : () => process.getBuiltinModule('node:module').createRequire(import.meta.url)('re2js');
+    loaded = (load() as typeof import('re2js')).RE2JS;
+  }
   return loaded;
 }
