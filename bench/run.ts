@@ -24,9 +24,11 @@ import { compare, median, timeOnce } from './measure';
 // `--node <path>` (or BENCH_NODE): run this same bundle again under that Node binary.
 const nodeAt = process.argv.indexOf('--node');
 const otherNode = nodeAt === -1 ? process.env.BENCH_NODE : process.argv[nodeAt + 1];
-if (otherNode !== undefined && otherNode !== process.execPath) {
+// BENCH_RERUN marks the child: a path that is not this process's execPath (`--node node`)
+// must not make the child start another one.
+if (otherNode !== undefined && otherNode !== process.execPath && process.env.BENCH_RERUN === undefined) {
   const args = process.argv.slice(2).filter((_, position) => position !== nodeAt - 2 && position !== nodeAt - 1);
-  const rerun = spawnSync(otherNode, [process.argv[1]!, ...args], { stdio: 'inherit', env: { ...process.env, BENCH_NODE: otherNode } });
+  const rerun = spawnSync(otherNode, [process.argv[1]!, ...args], { stdio: 'inherit', env: { ...process.env, BENCH_NODE: otherNode, BENCH_RERUN: '1' } });
   process.exit(rerun.status ?? 1);
 }
 
