@@ -201,14 +201,20 @@ function startHolding(
   };
 }
 
-/** Creates the hidden lock index once; an index that already exists is fine. */
+/**
+ * Creates the hidden lock index once; an index that already exists is fine. The HEAD needs
+ * `indices:admin/get`, which `crud` + `create_index` do not grant: a refused HEAD falls
+ * through to the create, which answers "already exists".
+ */
 async function ensureLockIndex(client: OpenSearchClient): Promise<void> {
   const exists = await callOpenSearch(client, 'HEAD', `/${APPLY_LOCK_INDEX}`).catch(() => undefined);
   if (exists !== undefined && exists.status === 200) return;
   try {
     await callOpenSearch(client, 'PUT', `/${APPLY_LOCK_INDEX}`, {
       body: {
-        settings: { index: { hidden: true, number_of_shards: 1, auto_expand_replicas: '0-1' } },
+        // Replicas are left to the cluster's default, as for any index (Multi-AZ with Standby
+        // domains impose their own count).
+        settings: { index: { hidden: true, number_of_shards: 1 } },
         mappings: {
           dynamic: false,
           properties: {

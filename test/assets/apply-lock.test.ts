@@ -224,6 +224,16 @@ describe('the apply lock', () => {
     expect(fake.get(APPLY_LOCK_INDEX, 'cwl')?.source.holder).toBe('the taker');
   });
 
+  it('a take that the cluster stored but whose reply was lost, then retried by the client, is still ours', async () => {
+    // The transport retries a dropped connection; the retry of op_type=create meets our own document (409).
+    fake.failRequests({ kind: 'drop', apply: true }, { method: 'PUT', path: new RegExp(`^/\\${APPLY_LOCK_INDEX}/_doc/cwl$`), times: 1 });
+    const report = await applyAssets(config(), { lock: { waitMs: 0 } });
+    expect(report.counts.failed).toBe(0);
+    const takes = fake.requests.filter((request) => request.method === 'PUT' && request.path === `/${APPLY_LOCK_INDEX}/_doc/cwl`);
+    expect(takes.length).toBeGreaterThanOrEqual(2);
+    expect(fake.get(APPLY_LOCK_INDEX, 'cwl')).toBeUndefined();
+  });
+
   it('names its holder so that a person can find it: the Lambda and its log stream, or user, host and pid', () => {
     expect(defaultLockHolder({ AWS_LAMBDA_FUNCTION_NAME: 'Stack-Assets', AWS_LAMBDA_LOG_STREAM_NAME: '2026/12/06/[$LATEST]abc' })).toBe(
       'Lambda Stack-Assets (log stream 2026/12/06/[$LATEST]abc)',

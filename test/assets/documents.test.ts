@@ -76,13 +76,18 @@ describe('index templates against schema.md', () => {
     });
   });
 
-  it('sets daily-index settings, with replicas and the prefix from the configuration', () => {
+  it('sets daily-index settings, with shards, replicas and the prefix from the configuration', () => {
     const custom = loadAssetBundle(
-      loadAssetsConfig({ OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9200', INDEX_PREFIX: 'logs', INDEX_REPLICAS: '2' }),
+      loadAssetsConfig({ OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9200', INDEX_PREFIX: 'logs', INDEX_REPLICAS: '2', INDEX_SHARDS: '3' }),
     );
     const settings = custom.componentTemplates.find((asset) => asset.name === 'logs-settings')!.body;
     expect(settings).toMatchObject({
-      template: { settings: { index: { number_of_shards: 1, number_of_replicas: 2, refresh_interval: '30s' } } },
+      template: { settings: { index: { number_of_shards: 3, number_of_replicas: 2, refresh_interval: '30s' } } },
+    });
+    // Issue 10, item 10: one shard by default, no longer fixed.
+    const defaults = loadAssetBundle(loadAssetsConfig({ OPENSEARCH_ENDPOINT: 'http://127.0.0.1:9200' }));
+    expect(defaults.componentTemplates.find((asset) => asset.name === 'cwl-settings')!.body).toMatchObject({
+      template: { settings: { index: { number_of_shards: 1 } } },
     });
     expect(custom.indexTemplates.map((asset) => asset.body.index_patterns)).toEqual(
       ['athena-cloudtrail', 'deadletter', 'generic', 'lambda', 'rds-mysql-slowquery'].map((slug) => [`logs-${slug}-*`]),

@@ -1,5 +1,6 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { APPLY_LOCK_INDEX } from '../../functions/assets/apply-lock';
 import { AssetsApplyError } from '../../functions/assets/errors';
 import { ConfigError } from '../../functions/pipeline/errors';
 import { REQUEST_FAULTS, startFakeOpenSearch, type FakeOpenSearch } from '../helpers/fake-opensearch';
@@ -72,6 +73,22 @@ describe('assets custom resource handler', () => {
     const failure = (await handler())(event('Create'));
     await expect(failure).rejects.toBeInstanceOf(AssetsApplyError);
     await expect(failure).rejects.toThrow(/1 failed\. Failed: index-template cwl-lambda: HTTP 500: fake: boom$/);
+  });
+
+  it('holds the apply lock as the Lambda, waiting out a lock whose holder stopped renewing it (issue 10, item 10)', async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'cwl-Assets');
+    vi.stubEnv('AWS_LAMBDA_LOG_STREAM_NAME', '2026/12/06/[$LATEST]0123');
+    // A CLI apply that was killed: its lock runs out a moment from now.
+    const stale = { holder: 'ops@laptop pid 7', token: 'gone', prefix: 'cwl', acquired_at: new Date().toISOString(), expires_at: new Date(Date.now() + 500).toISOString() };
+    fake.put(APPLY_LOCK_INDEX, 'cwl', stale);
+    const response = await (await handler())(event('Create'));
+    expect(response.Data.summary).toMatch(/0 failed$/);
+    expect(state.monitors.size).toBe(5);
+    const takes = fake.requests.filter((request) => request.method === 'PUT' && request.path === `/${APPLY_LOCK_INDEX}/_doc/cwl`);
+    // Refused while it was live (op_type=create), then replaced once expired (if_seq_no).
+    expect(takes.at(-1)!.query).toMatchObject({ if_seq_no: expect.stringMatching(/^\d+$/), if_primary_term: '1' });
+    expect(JSON.parse(takes.at(-1)!.body).holder).toBe('Lambda cwl-Assets (log stream 2026/12/06/[$LATEST]0123)');
+    expect(fake.get(APPLY_LOCK_INDEX, 'cwl')).toBeUndefined();
   });
 
   it('Create on a domain that does not answer yet waits for it, then applies everything', async () => {
