@@ -22,11 +22,26 @@ export interface DocumentContext {
   readonly region?: string;
   /** Extra tags for every document of the batch (for example `invalid_utf8`). */
   readonly batchTags?: readonly string[];
+  /** Parses an event of the batch: how a deferred document (`deferDocument`) gets its result, each time it needs it. */
+  readonly parse?: (event: LogEvent) => ParseResult;
 }
 
 /** Builds the OpenSearch document for one log event: envelope + parsed fields, index, id. */
-export function buildDocument(event: LogEvent, result: ParseResult, context: DocumentContext): LogDocument {
+export function buildDocument(event: LogEvent, result: ParseResult, context: DocumentContext): EventDocument {
   return new EventDocument(event, result, context);
+}
+
+/**
+ * The same document, its event not parsed yet: `context.parse` runs when the document is
+ * first read (its index, id, dataset or JSON), and again whenever its fields are needed
+ * after that (a retry encodes it again, a dead letter reads its source). The result is
+ * not kept: parsers are pure, so each run gives the same document, and a batch's parse
+ * results are never all held at once (they die young, one document at a time, which keeps
+ * the garbage collector's young generation from growing; see docs/performance.md).
+ */
+export function deferDocument(event: LogEvent, context: DocumentContext): EventDocument {
+  if (context.parse === undefined) throw new TypeError('deferDocument needs context.parse');
+  return new EventDocument(event, undefined, context);
 }
 
 /**
@@ -36,15 +51,18 @@ export function buildDocument(event: LogEvent, result: ParseResult, context: Doc
  * batch's constant envelope, without building the nested objects first.
  */
 export class EventDocument implements LogDocument {
-  readonly index: string;
-  readonly id: string;
-  readonly dataset: string;
   declare readonly source: Fields;
   readonly #event: LogEvent;
-  readonly #result: ParseResult;
   readonly #context: DocumentContext;
-  readonly #timestamp: string;
-  readonly #region: string | undefined;
+  /** Given when built with its result; undefined for a deferred document, which parses on demand. */
+  readonly #result: ParseResult | undefined;
+  // What the first read of the result decided (the small values, kept; the result is not).
+  #index: string | undefined;
+  #id: string | undefined;
+  #dataset: string | undefined;
+  #timestamp: string | undefined;
+  #region: string | undefined;
+  #failed = false;
   #source: Fields | undefined;
 
   // An own enumerable property, like a plain document's, so that spreading, JSON.stringify
@@ -53,37 +71,77 @@ export class EventDocument implements LogDocument {
     enumerable: true,
     configurable: false,
     get(this: EventDocument): Fields {
-      return (this.#source ??= buildSource(this.#event, this.#result, this.#context, this.#timestamp, this.#region));
+      if (this.#source === undefined) {
+        const result = this.#read();
+        this.#source = buildSource(this.#event, result, this.#context, this.#timestamp!, this.#region);
+      }
+      return this.#source;
     },
   };
 
-  constructor(event: LogEvent, result: ParseResult, context: DocumentContext) {
+  get index(): string {
+    if (this.#index === undefined) this.#read();
+    return this.#index!;
+  }
+
+  get id(): string {
+    if (this.#id === undefined) this.#read();
+    return this.#id!;
+  }
+
+  get dataset(): string {
+    if (this.#dataset === undefined) this.#read();
+    return this.#dataset!;
+  }
+
+  constructor(event: LogEvent, result: ParseResult | undefined, context: DocumentContext) {
+    Object.defineProperty(this, 'source', EventDocument.#sourceProperty);
+    this.#event = event;
+    this.#result = result;
+    this.#context = context;
+    if (result !== undefined) this.#describe(result);
+  }
+
+  /** True when the parser could not read the message (the document carries `parse_failure`). */
+  parseFailed(): boolean {
+    if (this.#index === undefined) this.#read();
+    return this.#failed;
+  }
+
+  /** `JSON.stringify(this.source)`, written without building `source`. */
+  sourceJson(): string {
+    if (this.#source !== undefined) return JSON.stringify(this.#source);
+    const result = this.#read();
+    return (
+      writeSourceJson(this.#event, result, this.#context, this.#timestamp!, this.#region, this.#dataset!) ??
+      JSON.stringify(this.source)
+    );
+  }
+
+  /** The parse result: the one given, or a fresh parse (described on the first). */
+  #read(): ParseResult {
+    const result = this.#result ?? this.#context.parse!(this.#event);
+    if (this.#index === undefined) this.#describe(result);
+    return result;
+  }
+
+  #describe(result: ParseResult): void {
+    const event = this.#event;
+    const context = this.#context;
     const owner = ownerOf(result, context);
     const timestamp = (result.ok && validTimestamp(result.timestamp)) || new Date(event.timestamp).toISOString();
-    this.index = indexName({
+    this.#index = indexName({
       prefix: context.indexing.prefix,
       slug: owner.id,
       timestamp,
       naming: context.indexing.naming,
       logGroup: context.batch.logGroup,
     });
-    this.id = (result.ok && result.id) || event.id;
-    this.dataset = owner.dataset;
-    Object.defineProperty(this, 'source', EventDocument.#sourceProperty);
-    this.#event = event;
-    this.#result = result;
-    this.#context = context;
+    this.#id = (result.ok && result.id) || event.id;
+    this.#dataset = owner.dataset;
     this.#timestamp = timestamp;
     this.#region = (result.ok && result.region) || context.region;
-  }
-
-  /** `JSON.stringify(this.source)`, written without building `source`. */
-  sourceJson(): string {
-    if (this.#source !== undefined) return JSON.stringify(this.#source);
-    return (
-      writeSourceJson(this.#event, this.#result, this.#context, this.#timestamp, this.#region, this.dataset) ??
-      JSON.stringify(this.source)
-    );
+    this.#failed = !result.ok;
   }
 }
 

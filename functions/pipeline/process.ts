@@ -3,7 +3,7 @@ import type { ParseResult, ParserEntry } from '../../parsers/types';
 import type { Sink, SinkOutcome } from '../pipeline/sink';
 import type { PipelineConfig } from './config';
 import type { DecodedBatch } from './decode';
-import { TAGS, buildDocument } from './document';
+import { TAGS, deferDocument, type DocumentContext, type EventDocument } from './document';
 import type { LogBatch, LogDocument } from './types';
 
 export interface PipelineDeps {
@@ -37,13 +37,21 @@ export interface BatchOutcome extends Omit<BuiltDocuments, 'documents'> {
   readonly sink: SinkOutcome;
 }
 
-/** Route, parse and build documents for a batch (no I/O). */
+/**
+ * Route and build documents for a batch (no I/O). Each event is parsed when its document
+ * is first read (by the sink, as it encodes the request that holds it), not here: the
+ * batch's parse results are never all held at once. The counts read the documents, so
+ * read them after the sink has written them (reading them first parses every event once
+ * more).
+ */
 export function buildDocuments(batch: DecodedBatch | LogBatch, deps: Omit<PipelineDeps, 'sink' | 'deadline'>): BuiltDocuments {
   if (batch.messageType === 'CONTROL_MESSAGE') {
     return { documents: [], byDataset: {}, parseFailures: 0, skipped: true };
   }
   const entry = deps.registry.route(batch.logGroup);
-  const context = {
+  const { logGroup, logStream } = batch;
+  const reportReadFully = deps.config.indexing.dropParsedMessage === true;
+  const context: DocumentContext = {
     batch,
     entry,
     resolve: deps.registry.get,
@@ -51,28 +59,37 @@ export function buildDocuments(batch: DecodedBatch | LogBatch, deps: Omit<Pipeli
     ingested: (deps.now?.() ?? new Date()).toISOString(),
     ...(deps.region !== undefined && { region: deps.region }),
     ...('invalidUtf8' in batch && batch.invalidUtf8 && { batchTags: [TAGS.invalidUtf8] }),
+    parse: reportReadFully
+      ? (event) => parseSafely(entry, event.message, { logGroup, logStream, timestamp: event.timestamp, reportReadFully })
+      : (event) => parseSafely(entry, event.message, { logGroup, logStream, timestamp: event.timestamp }),
   };
-  const dropParsedMessage = deps.config.indexing.dropParsedMessage === true;
-  const documents: LogDocument[] = [];
+  const documents = batch.logEvents.map((event) => deferDocument(event, context));
+  let counts: { byDataset: Record<string, DatasetCounts>; parseFailures: number } | undefined;
+  const count = () => (counts ??= countDocuments(documents));
+  return {
+    documents,
+    get byDataset() {
+      return count().byDataset;
+    },
+    get parseFailures() {
+      return count().parseFailures;
+    },
+    skipped: false,
+  };
+}
+
+function countDocuments(documents: readonly EventDocument[]): { byDataset: Record<string, DatasetCounts>; parseFailures: number } {
   const byDataset: Record<string, DatasetCounts> = {};
   let parseFailures = 0;
-  for (const event of batch.logEvents) {
-    const result = parseSafely(entry, event.message, {
-      logGroup: batch.logGroup,
-      logStream: batch.logStream,
-      timestamp: event.timestamp,
-      ...(dropParsedMessage && { reportReadFully: true }),
-    });
-    const document = buildDocument(event, result, context);
-    documents.push(document);
+  for (const document of documents) {
     const counts = (byDataset[document.dataset] ??= { documents: 0, parseFailures: 0 });
     counts.documents += 1;
-    if (!result.ok) {
+    if (document.parseFailed()) {
       counts.parseFailures += 1;
       parseFailures += 1;
     }
   }
-  return { documents, byDataset, parseFailures, skipped: false };
+  return { byDataset, parseFailures };
 }
 
 /** decode -> route -> parse -> document -> sink for one decoded batch. */
@@ -82,8 +99,8 @@ export async function processBatch(batch: DecodedBatch | LogBatch, deps: Pipelin
     built.documents.length === 0
       ? { indexed: 0, duplicates: 0, retried: 0, deadLettered: 0, byIndex: {} }
       : await deps.sink.write(built.documents, deps.deadline === undefined ? {} : { deadline: deps.deadline });
-  const { documents: _documents, ...counts } = built;
-  return { ...counts, received: batch.logEvents.length, sink };
+  // Read after the write: the sink has parsed every event by now (see buildDocuments).
+  return { byDataset: built.byDataset, parseFailures: built.parseFailures, skipped: built.skipped, received: batch.logEvents.length, sink };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { decodeSubscriptionData, type DecodedBatch } from '../pipeline/decode';
 import { undecodableRecordDocument } from '../sinks/deadletter';
 import { DecodeError, PipelineError } from '../pipeline/errors';
-import { buildDocuments, processBatch, type PipelineDeps } from '../pipeline/process';
+import { buildDocuments, processBatch, type BuiltDocuments, type PipelineDeps } from '../pipeline/process';
 import type { LogDocument } from '../pipeline/types';
 import { addBatch, emptySummary, type InvocationSummary } from './summary';
 
@@ -69,7 +69,8 @@ async function shipSubscription(data: string, deps: PipelineDeps, summary: Invoc
  */
 async function shipKinesis(records: readonly KinesisRecordLike[], deps: PipelineDeps, summary: InvocationSummary): Promise<ShipperResult> {
   const documents: LogDocument[] = [];
-  const counted: Parameters<typeof addBatch>[1][] = [];
+  // Counted after the write: a batch's documents parse their events as the sink encodes them.
+  const counted: { built: BuiltDocuments; received: number }[] = [];
   const now = deps.now?.() ?? new Date();
   for (const record of records) {
     let batch: DecodedBatch;
@@ -84,13 +85,15 @@ async function shipKinesis(records: readonly KinesisRecordLike[], deps: Pipeline
     }
     const built = buildDocuments(batch, deps);
     documents.push(...built.documents);
-    counted.push({ ...built, received: batch.logEvents.length });
+    counted.push({ built, received: batch.logEvents.length });
   }
   try {
     if (documents.length > 0) {
       summary.sink = await deps.sink.write(documents, deps.deadline === undefined ? {} : { deadline: deps.deadline });
     }
-    for (const outcome of counted) addBatch(summary, outcome);
+    for (const { built, received } of counted) {
+      addBatch(summary, { byDataset: built.byDataset, parseFailures: built.parseFailures, skipped: built.skipped, received });
+    }
     return { summary, response: { batchItemFailures: [] } };
   } catch (error) {
     if (!(error instanceof PipelineError)) throw error;

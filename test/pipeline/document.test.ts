@@ -22,7 +22,8 @@ function build(result: ParseResult, logGroup = '/ecs/app', region?: string) {
 describe('buildDocument', () => {
   it('builds the envelope from the batch and the event', () => {
     const document = build({ ok: true, fields: {} }, '/ecs/app', 'eu-west-1');
-    expect(document).toEqual({
+    // index, id and dataset are getters (read from the parse result on first use), not own fields.
+    expect({ index: document.index, id: document.id, dataset: document.dataset, source: document.source }).toEqual({
       index: 'cwl-generic-2026.11.22',
       id: eventId('/ecs/app', 0),
       dataset: 'cloudwatch.generic',
