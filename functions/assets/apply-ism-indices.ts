@@ -11,7 +11,11 @@ import type { AssetResult, Json, NamedAsset } from './types';
  *   by the CLI or a backfill before the first apply, or before assets were enabled;
  * - an index on an older version of our policy is moved to the current one
  *   (`POST _plugins/_ism/change_policy/<indices>`; ISM switches at the next safe state).
- * Indices managed by another policy are left alone.
+ * Indices managed by another policy are left alone, except one of ours that ISM would not
+ * pick for them: with several of our policies matching an index (`<prefix>-generic-*` and a
+ * user parser's `<prefix>-generic-foo-*`), the index belongs to the one whose `ism_template`
+ * has the highest priority, as ISM decides for a new index. The others skip it, and an index
+ * one of them holds (attached before the winner existed) is moved to the winner.
  */
 
 /** Index names per request, so that the URL stays short. */
@@ -29,21 +33,43 @@ export interface IndexPlan {
   readonly unmanaged: string[];
   /** Indices on our policy at another version than `current`. */
   readonly outdated: string[];
+  /** Indices on another of our policies, which this one wins (its `ism_template` priority is higher). */
+  readonly claimed: string[];
+}
+
+/**
+ * Which of our policies each index belongs to (the name of the policy ISM would pick), and
+ * whether a policy id is one of ours. Without it every matching index is the policy's own.
+ */
+export interface PolicyOwnership {
+  readonly ownerOf: (index: string) => string | undefined;
+  readonly isOurs: (policyId: string) => boolean;
 }
 
 /** Sorts the explain answer of one pattern into indices to attach and indices to move. */
-export function planIndices(explain: unknown, policyId: string, current: PolicyVersion | undefined): IndexPlan {
-  const plan: IndexPlan = { unmanaged: [], outdated: [] };
+export function planIndices(
+  explain: unknown,
+  policyId: string,
+  current: PolicyVersion | undefined,
+  ownership?: PolicyOwnership,
+): IndexPlan {
+  const plan: IndexPlan = { unmanaged: [], outdated: [], claimed: [] };
   if (explain === null || typeof explain !== 'object') return plan;
   for (const [index, raw] of Object.entries(explain as Json)) {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) continue; // total_managed_indices
+    // A more specific policy of ours matches it: that policy's pass attaches or moves it.
+    if ((ownership?.ownerOf(index) ?? policyId) !== policyId) continue;
     const entry = raw as Json;
-    const found = POLICY_ID_KEYS.map((key) => entry[key]).find((value) => typeof value === 'string' && value !== '');
+    const found = POLICY_ID_KEYS.map((key) => entry[key]).find((value): value is string => typeof value === 'string' && value !== '');
     if (found === undefined) {
       plan.unmanaged.push(index);
       continue;
     }
-    if (found !== policyId || current === undefined) continue;
+    if (found !== policyId) {
+      if (ownership?.isOurs(found) === true) plan.claimed.push(index);
+      continue;
+    }
+    if (current === undefined) continue;
     // Not initialized yet (no metadata): the job loads the current policy when it starts.
     if (entry.policy_seq_no === undefined || entry.policy_seq_no === null) continue;
     if (Number(entry.policy_seq_no) !== current.seqNo || Number(entry.policy_primary_term) !== current.primaryTerm) {
@@ -52,7 +78,36 @@ export function planIndices(explain: unknown, policyId: string, current: PolicyV
   }
   plan.unmanaged.sort();
   plan.outdated.sort();
+  plan.claimed.sort();
   return plan;
+}
+
+/** The policy ISM gives `index` among `policies`: the matching `ism_template` of highest priority. */
+export function owningPolicy(policies: readonly NamedAsset[], index: string): string | undefined {
+  let best: { name: string; priority: number } | undefined;
+  for (const policy of policies) {
+    const templates = ((policy.body.policy as Json | undefined)?.ism_template ?? []) as { index_patterns?: unknown; priority?: unknown }[];
+    for (const template of templates) {
+      const patterns = Array.isArray(template.index_patterns) ? template.index_patterns : [];
+      const priority = typeof template.priority === 'number' ? template.priority : 0;
+      if (patterns.some((pattern) => typeof pattern === 'string' && globMatches(pattern, index)) && (best === undefined || priority > best.priority)) {
+        best = { name: policy.name, priority };
+      }
+    }
+  }
+  return best?.name;
+}
+
+/** The ownership among `policies` (all of ours that this apply writes). */
+export function ownershipAmong(policies: readonly NamedAsset[]): PolicyOwnership {
+  const names = new Set(policies.map((policy) => policy.name));
+  return { ownerOf: (index) => owningPolicy(policies, index), isOurs: (policyId) => names.has(policyId) };
+}
+
+/** An index pattern of ISM (`*` = any run of characters) against an index name. */
+function globMatches(pattern: string, index: string): boolean {
+  const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`).test(index);
 }
 
 /**
@@ -66,26 +121,31 @@ export async function applyIsmIndices(
   policy: NamedAsset,
   current: PolicyVersion | undefined,
   dryRun: boolean,
+  ownership?: PolicyOwnership,
 ): Promise<AssetResult | undefined> {
   const name = `${policy.name} (existing indices)`;
   try {
-    const plan: IndexPlan = { unmanaged: [], outdated: [] };
+    const plan: IndexPlan = { unmanaged: [], outdated: [], claimed: [] };
     for (const pattern of templatePatterns(policy.body)) {
       const reply = await callOpenSearch(client, 'GET', `/_plugins/_ism/explain/${encodeURIComponent(pattern)}`);
       if (reply.status === 404) continue;
-      const found = planIndices(reply.body, policy.name, current);
+      const found = planIndices(reply.body, policy.name, current, ownership);
       plan.unmanaged.push(...found.unmanaged);
       plan.outdated.push(...found.outdated);
+      plan.claimed.push(...found.claimed);
     }
-    if (plan.unmanaged.length === 0 && plan.outdated.length === 0) return undefined;
+    if (plan.unmanaged.length === 0 && plan.outdated.length === 0 && plan.claimed.length === 0) return undefined;
     const failures: string[] = [];
     if (!dryRun) {
       failures.push(...(await send(client, 'add', plan.unmanaged, policy.name)));
-      failures.push(...(await send(client, 'change_policy', plan.outdated, policy.name)));
+      failures.push(...(await send(client, 'change_policy', [...plan.outdated, ...plan.claimed], policy.name)));
     }
     const done = [
       plan.unmanaged.length > 0 ? `attached to ${plan.unmanaged.length} existing ${plural(plan.unmanaged.length)} without a policy` : '',
       plan.outdated.length > 0 ? `moved ${plan.outdated.length} ${plural(plan.outdated.length)} to the current policy version` : '',
+      plan.claimed.length > 0
+        ? `moved ${plan.claimed.length} ${plural(plan.claimed.length)} from a less specific cwl-opensearch policy to this one`
+        : '',
     ].filter(Boolean);
     if (failures.length > 0) {
       return { kind: 'ism-indices', name, status: 'failed', reason: `${done.join('; ')}; refused: ${failures.join('; ')}` };

@@ -10,7 +10,7 @@ import {
   applyMonitor,
   type StoredPolicyVersion,
 } from './apply-opensearch';
-import { applyIsmIndices } from './apply-ism-indices';
+import { applyIsmIndices, ownershipAmong } from './apply-ism-indices';
 import { acquireApplyLock, APPLY_LOCK_INDEX, type ApplyLock, type ApplyLockOptions } from './apply-lock';
 import { applySavedObjects } from './apply-saved-objects';
 import type { AssetsConfig } from './config';
@@ -125,6 +125,8 @@ export async function applyAssets(
       if (problem !== undefined) record({ kind: 'index-template', name: asset.name, status: 'failed', reason: problem });
       else record(await applyIndexTemplate(client, asset, dryRun));
     }
+    // Where several of our policies match an index (built-in `generic-*`, user parser `generic-foo-*`), it is the most specific one's.
+    const ownership = ownershipAmong(bundle.ismPolicies);
     for (const asset of bundle.ismPolicies) {
       let version: StoredPolicyVersion | undefined;
       const result = await applyIsmPolicy(client, asset, dryRun, (stored) => {
@@ -132,7 +134,7 @@ export async function applyAssets(
       });
       record(result);
       // Existing indices: attach the policy where there is none, move old versions to this one.
-      const indices = result.status === 'failed' ? undefined : await applyIsmIndices(client, asset, version, dryRun);
+      const indices = result.status === 'failed' ? undefined : await applyIsmIndices(client, asset, version, dryRun, ownership);
       if (indices !== undefined) record(indices);
     }
     if (bundle.channel !== undefined) record(await applyChannel(client, bundle.channel, dryRun));

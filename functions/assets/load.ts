@@ -7,6 +7,8 @@ import type { AlertsConfig, AssetsConfig } from './config';
 import { AssetDataError } from './errors';
 import { withTemplateFields } from './index-pattern-fields';
 import type { AssetBundle, Json, NamedAsset, SavedObject } from './types';
+import { userParserIndexPatterns } from './user-parser-index-patterns';
+import { userParserPolicies } from './user-parser-policies';
 import { userParserTemplates } from './user-parser-templates';
 
 /**
@@ -110,12 +112,18 @@ export function loadAssetBundle(config: AssetsConfig, dir: string = resolveAsset
     ...named('templates', (stem) => `${config.prefix}-${stem}`),
     ...userParserTemplates(config.prefix, config.userParsers),
   ];
-  const savedObjects = listFiles(dir, 'saved-objects', '.ndjson').flatMap((file) => readNdjsonFile(dir, file, values));
+  const savedObjects = [
+    ...listFiles(dir, 'saved-objects', '.ndjson').flatMap((file) => readNdjsonFile(dir, file, values)),
+    ...userParserIndexPatterns(config.prefix, config.userParsers),
+  ];
   return {
     ingestPipelines: named('ingest', (stem) => `${config.prefix}-${stem}`),
     componentTemplates,
     indexTemplates,
-    ismPolicies: named('ism', (stem) => `${config.prefix}-${stem}-retention`),
+    ismPolicies: [
+      ...named('ism', (stem) => `${config.prefix}-${stem}-retention`),
+      ...userParserPolicies(config.prefix, config.userParsers, config.retentionDays),
+    ],
     ...(channel !== undefined && { channel }),
     monitors: channel === undefined ? monitors.map(withoutActions) : monitors,
     // Index patterns carry the templates' fields, so that panels work before their indices exist.

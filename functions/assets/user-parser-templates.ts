@@ -6,7 +6,13 @@ const MANAGED_BY = 'cwl-opensearch (PARSERS_FILE); changes made elsewhere are ov
 // `<prefix>-generic-*` matches too. A longer name is the more specific pattern
 // (`billing-worker` inside `billing-*`), so it gets the higher priority; two names of one
 // length never match each other's pattern, so no two overlapping templates tie.
+// The ISM policies of user parsers use the same numbers (user-parser-policies.ts).
 const BASE_PRIORITY = 300;
+
+/** The priority of a user parser's index template and of its policy's `ism_template`. */
+export function userParserPriority(name: string): number {
+  return BASE_PRIORITY + name.length;
+}
 
 /** One index template per user parser: `<prefix>-<name>-*`, its captures typed as declared. */
 export function userParserTemplates(prefix: string, parsers: readonly UserParser[]): NamedAsset[] {
@@ -16,7 +22,7 @@ export function userParserTemplates(prefix: string, parsers: readonly UserParser
     body: {
       index_patterns: [`${prefix}-${definition.name}-*`],
       composed_of: [`${prefix}-settings`, `${prefix}-envelope`],
-      priority: BASE_PRIORITY + definition.name.length,
+      priority: userParserPriority(definition.name),
       _meta: { description: `User parser ${definition.name} (PARSERS_FILE)`, managed_by: MANAGED_BY },
       template: {
         mappings: {

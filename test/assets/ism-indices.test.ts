@@ -122,8 +122,9 @@ describe('planIndices', () => {
     expect(planIndices(explain, 'cwl-lambda-retention', { seqNo: 9, primaryTerm: 1 })).toEqual({
       unmanaged: ['cwl-lambda-1'],
       outdated: ['cwl-lambda-2'],
+      claimed: [],
     });
     // A dry run that would create the policy: nothing can be outdated yet.
-    expect(planIndices(explain, 'cwl-lambda-retention', undefined)).toEqual({ unmanaged: ['cwl-lambda-1'], outdated: [] });
+    expect(planIndices(explain, 'cwl-lambda-retention', undefined)).toEqual({ unmanaged: ['cwl-lambda-1'], outdated: [], claimed: [] });
   });
 });

@@ -175,7 +175,7 @@ export function addAssetRoutes(fake: FakeOpenSearch, options: FakeAssetsOptions 
       return badRequest('invalid_index_template_exception', `index template [${name}] specifies component templates [${missing.join(', ')}] that do not exist`);
     }
     for (const [other, template] of state.indexTemplates) {
-      const overlap = (template.index_patterns as string[]).some((p) => (patterns as string[]).includes(p));
+      const overlap = patternsOverlap(template.index_patterns as string[], patterns as string[]);
       if (other !== name && overlap && template.priority === body.priority) {
         return badRequest('illegal_argument_exception', `index template [${name}] has index patterns overlapping with [${other}] at the same priority`);
       }
@@ -499,12 +499,39 @@ function validatePolicy(policy: unknown, id: string, others: Map<string, Version
     for (const [otherId, other] of others) {
       if (otherId === id) continue;
       for (const otherTemplate of ((other.body.policy as Json).ism_template ?? []) as Json[]) {
-        const overlap = (template.index_patterns as string[]).some((p) => (otherTemplate.index_patterns as string[]).includes(p));
+        const overlap = patternsOverlap(template.index_patterns as string[], otherTemplate.index_patterns as string[]);
         if (overlap && template.priority === otherTemplate.priority) return `ism_template overlaps policy [${otherId}] at the same priority`;
       }
     }
   }
   return undefined;
+}
+
+/**
+ * Whether some index name matches a pattern of each list, as the engine decides it
+ * (ISM's `findConflictingPolicyTemplates` and MetadataIndexTemplateService intersect the
+ * patterns' automata): `cwl-generic-*` and `cwl-generic-foo-*` overlap, `cwl-a-*` and `cwl-b-*` do not.
+ */
+export function patternsOverlap(left: readonly string[], right: readonly string[]): boolean {
+  return left.some((a) => right.some((b) => globsIntersect(a, b)));
+}
+
+/** Two `*` globs match a common string (memoised walk over both). */
+function globsIntersect(a: string, b: string): boolean {
+  const seen = new Map<string, boolean>();
+  const walk = (i: number, j: number): boolean => {
+    const key = `${i},${j}`;
+    const known = seen.get(key);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (i === a.length && j === b.length) result = true;
+    else if (a[i] === '*') result = walk(i + 1, j) || (j < b.length && walk(i, j + 1));
+    else if (b[j] === '*') result = walk(i, j + 1) || (i < a.length && walk(i + 1, j));
+    else result = i < a.length && j < b.length && a[i] === b[j] && walk(i + 1, j + 1);
+    seen.set(key, result);
+    return result;
+  };
+  return walk(0, 0);
 }
 
 function echoChannelDefaults(config: Json): Json {

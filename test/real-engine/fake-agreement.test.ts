@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ITEM_ERRORS, REQUEST_FAULTS } from '../helpers/fake-opensearch';
+import { ITEM_ERRORS, REQUEST_FAULTS, startFakeOpenSearch } from '../helpers/fake-opensearch';
+import { addAssetRoutes } from '../helpers/fake-opensearch-assets';
 import { startNode, stopNode } from './node/opensearch-node';
 import type { RunningNode } from './node/opensearch-node';
 
@@ -68,6 +69,44 @@ describe('the fake agrees with the real engine (default node)', () => {
       expect(item.error).toMatchObject({ type: ITEM_ERRORS.indexNotFound.type, reason: ITEM_ERRORS.indexNotFound.reason.replace('cwl-x', index), index });
     } finally {
       await put(url, '/_cluster/settings', { persistent: { 'action.auto_create_index': null } });
+    }
+  });
+});
+
+describe('the fake agrees with the real engine (templates)', () => {
+  /** Status and error type of each PUT, then the templates deleted. */
+  async function putTemplates(base: string, templates: readonly [string, unknown][]): Promise<string[]> {
+    const answers: string[] = [];
+    for (const [name, body] of templates) {
+      const response = await fetch(`${base}/_index_template/${name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const reply = (await response.json()) as { error?: { type?: string } };
+      answers.push(`${name} ${response.status}${reply.error?.type === undefined ? '' : ` ${reply.error.type}`}`);
+    }
+    for (const [name] of templates) await fetch(`${base}/_index_template/${name}`, { method: 'DELETE' });
+    return answers;
+  }
+
+  it('refuses an index template whose patterns overlap another one\'s at the same priority, by intersection, not equality', async () => {
+    // A user parser named generic-foo beside the built-in generic: at one priority the engine refuses the second.
+    const templates: [string, unknown][] = [
+      [`${prefix}-t-generic`, { index_patterns: [`${prefix}-generic-*`], priority: 7 }],
+      [`${prefix}-t-generic-foo`, { index_patterns: [`${prefix}-generic-foo-*`], priority: 7 }],
+      [`${prefix}-t-other`, { index_patterns: [`${prefix}-other-*`], priority: 7 }],
+      [`${prefix}-t-generic-foo-higher`, { index_patterns: [`${prefix}-generic-foo-*`], priority: 8 }],
+    ];
+    const engine = await putTemplates(url, templates);
+    expect(engine).toEqual([
+      `${prefix}-t-generic 200`,
+      `${prefix}-t-generic-foo 400 illegal_argument_exception`,
+      `${prefix}-t-other 200`,
+      `${prefix}-t-generic-foo-higher 200`,
+    ]);
+    const fake = await startFakeOpenSearch();
+    try {
+      addAssetRoutes(fake);
+      expect(await putTemplates(fake.url, templates)).toEqual(engine);
+    } finally {
+      await fake.close();
     }
   });
 });
