@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRegistry, type Registry } from '../../parsers/registry';
 import { loadPipelineConfig } from '../../functions/pipeline/config';
 import { buildDocuments, processBatch } from '../../functions/pipeline/process';
+import { documentPair } from '../../functions/sinks/bulk-body';
 import { makeBatch } from '../helpers/batches';
 import { MemorySink } from '../helpers/memory-sink';
 
@@ -49,5 +50,31 @@ describe('processBatch', () => {
     const message = `{"big":"${'x'.repeat(1024 * 1024)}"}`;
     await processBatch(makeBatch('/ecs/app', [message]), { registry: createRegistry(), config, sink });
     expect(sink.documents()[0]!.source.message).toBe(message);
+  });
+
+  it('parses each event when its document is first encoded, and keeps no parse result for later', async () => {
+    const real = createRegistry().get('generic');
+    const parse = vi.fn(real.parse);
+    const spied = { ...real, parse };
+    const registry: Registry = { entries: [spied], get: () => spied, route: () => spied };
+    const sink = new MemorySink();
+    const pairs: string[] = [];
+    // A sink that encodes like the bulk sink and counts the parses made meanwhile.
+    const counting = {
+      write: async (documents: readonly import('../../functions/pipeline/types').LogDocument[]) => {
+        expect(parse).toHaveBeenCalledTimes(0);
+        pairs.push(...documents.map(documentPair));
+        expect(parse).toHaveBeenCalledTimes(3);
+        // Encoding again (a retry, a 413 split) parses again: the results were not kept.
+        expect(documents.map(documentPair)).toEqual(pairs);
+        expect(parse).toHaveBeenCalledTimes(6);
+        return sink.write(documents);
+      },
+      close: async () => undefined,
+    };
+    const outcome = await processBatch(makeBatch('/g', ['{"a":1}', 'plain', '{"b":"x"}']), { registry, config, sink: counting });
+    // The counts read what the documents noted on their first parse.
+    expect(parse).toHaveBeenCalledTimes(6);
+    expect(outcome).toMatchObject({ received: 3, parseFailures: 0, byDataset: { 'cloudwatch.generic': { documents: 3 } }, sink: { indexed: 3 } });
   });
 });
