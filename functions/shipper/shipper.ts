@@ -63,9 +63,10 @@ async function shipSubscription(data: string, deps: PipelineDeps, summary: Invoc
 /**
  * Kinesis: the records are decoded one by one, then all documents go to the sink together,
  * which keeps bulk requests large. A record that cannot be decoded will never decode: it is
- * written to the dead-letter index with its raw data (retrying it would only block the
- * shard, and the stream's failure destination keeps sequence numbers, not data). If the
- * sink cannot store everything, every record is reported failed: the ids make the retry safe.
+ * written to the dead-letter index with its raw data at once: retrying it would only block
+ * the shard until the mapping gives the batch up to its S3 failure destination. If the
+ * sink cannot store everything, every record is reported failed: the ids make the retry safe,
+ * and a batch given up lands whole in that bucket, which the redrive replays.
  */
 async function shipKinesis(records: readonly KinesisRecordLike[], deps: PipelineDeps, summary: InvocationSummary): Promise<ShipperResult> {
   const documents: LogDocument[] = [];
