@@ -2,6 +2,7 @@ import type { Fields, ParseResult, ParserEntry } from '../../parsers/types';
 import type { IndexingConfig } from './config';
 import { writeSourceJson } from './document-json';
 import { indexName } from './index-name';
+import { isoTime } from './iso-time';
 import type { LogBatch, LogDocument, LogEvent } from './types';
 
 export const TAGS = {
@@ -129,7 +130,7 @@ export class EventDocument implements LogDocument {
     const event = this.#event;
     const context = this.#context;
     const owner = ownerOf(result, context);
-    const timestamp = (result.ok && validTimestamp(result.timestamp)) || new Date(event.timestamp).toISOString();
+    const timestamp = (result.ok && validTimestamp(result.timestamp)) || isoTime(event.timestamp);
     this.#index = indexName({
       prefix: context.indexing.prefix,
       slug: owner.id,
