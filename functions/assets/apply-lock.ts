@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type { OpenSearchClient } from '../sinks/opensearch';
 import { AssetsLockedError } from './errors';
-import { callOpenSearch, describeError } from './opensearch-api';
+import { sleep } from '../sinks/retry';
+import { callOpenSearch, describeError, errorStatus } from './opensearch-api';
 import type { Json } from './types';
 
 /**
@@ -243,7 +244,7 @@ async function writeLock(
     const reply = await callOpenSearch(client, 'PUT', path, { body, querystring: { ...querystring, refresh: 'true' } });
     return { version: versionOf(reply.body) };
   } catch (error) {
-    if (statusOf(error) === 409) return {};
+    if (errorStatus(error) === 409) return {};
     throw new AssetsLockedError(`cannot take the apply lock ${APPLY_LOCK_INDEX}${path.slice(path.lastIndexOf('/'))}: ${describeError(error)}${permissionHint(error)}`);
   }
 }
@@ -288,22 +289,13 @@ function lockedError(id: string, held: LockHolder, waitMs: number): AssetsLocked
   );
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { meta?: { statusCode?: unknown } } | undefined)?.meta?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
-
 function errorType(error: unknown): string | undefined {
   const body = (error as { meta?: { body?: { error?: { type?: unknown } } } } | undefined)?.meta?.body;
   return typeof body?.error?.type === 'string' ? body.error.type : undefined;
 }
 
 function permissionHint(error: unknown): string {
-  return statusOf(error) === 403
+  return errorStatus(error) === 403
     ? `; the assets role needs the crud and create_index action groups on ${APPLY_LOCK_INDEX} (docs/deployment.md)`
     : '';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -26,6 +26,12 @@ export async function callOpenSearch(
   return { status: response.statusCode ?? 200, body: response.body };
 }
 
+/** The HTTP status of a failed call, when the server answered (none for a connection error). */
+export function errorStatus(error: unknown): number | undefined {
+  const status = (error as { meta?: { statusCode?: unknown } } | null | undefined)?.meta?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
 /** A one-line reason for a failed call: status, error type and reason when the server gave them. */
 export function describeError(error: unknown): string {
   if (error !== null && typeof error === 'object' && 'meta' in error) {

@@ -1,6 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { OpenSearchClient } from '../sinks/opensearch';
-import { describeError } from './opensearch-api';
+import { backoffCap, sleep as pause } from '../sinks/retry';
+import { describeError, errorStatus } from './opensearch-api';
 
 /**
  * Before the first asset, wait until the cluster answers. A domain the same deployment has
@@ -42,7 +42,7 @@ export class DomainUnreachableError extends Error {
 export async function waitForDomain(client: OpenSearchClient, options: DomainWaitOptions): Promise<{ attempts: number }> {
   const base = options.baseDelayMs ?? DOMAIN_WAIT_DEFAULTS.baseDelayMs;
   const cap = options.maxDelayMs ?? DOMAIN_WAIT_DEFAULTS.maxDelayMs;
-  const sleep = options.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
+  const sleep = options.sleep ?? pause;
   const now = options.now ?? Date.now;
   for (let attempt = 1; ; attempt += 1) {
     let reason: string;
@@ -50,11 +50,12 @@ export async function waitForDomain(client: OpenSearchClient, options: DomainWai
       await client.transport.request({ method: 'GET', path: '/' }, { maxRetries: 0 });
       return { attempts: attempt };
     } catch (error) {
-      const status = (error as { meta?: { statusCode?: unknown } }).meta?.statusCode;
-      if (typeof status === 'number' && status < 500 && status !== 429) return { attempts: attempt };
+      const status = errorStatus(error);
+      if (status !== undefined && status < 500 && status !== 429) return { attempts: attempt };
       reason = describeError(error);
     }
-    const delayMs = Math.min(cap, base * 2 ** (attempt - 1));
+    // No jitter: one waiter per deployment, nothing to spread out.
+    const delayMs = backoffCap(attempt, { baseDelayMs: base, maxDelayMs: cap, maxAttempts: Number.POSITIVE_INFINITY });
     if (now() + delayMs > options.deadline) throw new DomainUnreachableError(attempt, reason);
     options.onWait?.({ attempt, delayMs, reason });
     await sleep(delayMs);

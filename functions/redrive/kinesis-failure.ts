@@ -1,3 +1,5 @@
+import { isObject } from './record';
+
 /**
  * What the Kinesis event source mapping writes to an S3 on-failure destination: the
  * metadata an SQS destination gets (`requestContext`, `responseContext`, `KinesisBatchInfo`
@@ -59,8 +61,4 @@ export function extractKinesisFailure(text: string): ExtractedKinesisFailure {
 function isKinesisRecord(value: unknown): boolean {
   const kinesis = isObject(value) ? value.kinesis : undefined;
   return isObject(kinesis) && typeof kinesis.data === 'string' && typeof kinesis.sequenceNumber === 'string';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

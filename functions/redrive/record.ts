@@ -49,6 +49,7 @@ function parseLoose(text: string): unknown {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not null, not an array): the shape both dead-letter readers look into. */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
