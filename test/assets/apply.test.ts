@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyAssets, type ApplyDeps } from '../../functions/assets/apply';
 import { APPLY_LOCK_INDEX } from '../../functions/assets/apply-lock';
 import { MONITOR_MARKER } from '../../functions/assets/apply-opensearch';
@@ -6,8 +6,9 @@ import { loadAssetsConfig } from '../../functions/assets/config';
 import { loadAssetBundle } from '../../functions/assets/load';
 import { formatReport } from '../../functions/assets/report';
 import type { ApplyReport, AssetBundle, Json } from '../../functions/assets/types';
-import { startFakeOpenSearch, type FakeOpenSearch, type RecordedRequest } from '../helpers/fake-opensearch';
-import { addAssetRoutes, sigV4Problem, type FakeAssetsState } from '../helpers/fake-opensearch-assets';
+import { useFakeAssetsCluster } from '../helpers/fake-assets-cluster';
+import type { RecordedRequest } from '../helpers/fake-opensearch';
+import { addAssetRoutes, sigV4Problem } from '../helpers/fake-opensearch-assets';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -15,20 +16,10 @@ const CREDENTIALS = {
   sessionToken: 'session-token-example',
 };
 
-let fake: FakeOpenSearch;
-let state: FakeAssetsState;
-
-beforeEach(async () => {
-  fake = await startFakeOpenSearch();
-  state = addAssetRoutes(fake);
-});
-
-afterEach(async () => {
-  await fake.close();
-});
+const cluster = useFakeAssetsCluster();
 
 function envFor(extra: Record<string, string> = {}): Record<string, string> {
-  return { OPENSEARCH_ENDPOINT: fake.url, OPENSEARCH_AUTH: 'none', ...extra };
+  return cluster.env(extra);
 }
 
 async function run(extra: Record<string, string> = {}, deps: ApplyDeps = {}, dryRun = false): Promise<ApplyReport> {
@@ -62,74 +53,74 @@ describe('applyAssets against the fake OpenSearch', () => {
   it('creates every asset on an empty cluster, with valid requests', async () => {
     const report = await run();
     expect(report.counts).toEqual({ created: TOTAL, updated: 0, unchanged: 0, failed: 0 });
-    expect([...state.componentTemplates.keys()].sort()).toEqual(['cwl-cloudtrail', 'cwl-envelope', 'cwl-settings']);
-    expect([...state.indexTemplates.keys()].sort()).toEqual(
+    expect([...cluster.state.componentTemplates.keys()].sort()).toEqual(['cwl-cloudtrail', 'cwl-envelope', 'cwl-settings']);
+    expect([...cluster.state.indexTemplates.keys()].sort()).toEqual(
       ['athena-cloudtrail', 'deadletter', 'generic', 'lambda', 'rds-mysql-slowquery'].map((slug) => `cwl-${slug}`),
     );
-    expect(state.ismPolicies.size).toBe(5);
+    expect(cluster.state.ismPolicies.size).toBe(5);
     // Monitors count documents by the time the cluster wrote them: the final pipeline stamps it.
-    expect([...state.ingestPipelines.keys()]).toEqual(['cwl-indexed']);
-    expect(state.ingestPipelines.get('cwl-indexed')!.processors).toEqual([
+    expect([...cluster.state.ingestPipelines.keys()]).toEqual(['cwl-indexed']);
+    expect(cluster.state.ingestPipelines.get('cwl-indexed')!.processors).toEqual([
       { set: { field: 'event.indexed', value: '{{_ingest.timestamp}}', override: false } },
     ]);
-    const settings = (state.componentTemplates.get('cwl-settings')!.template as { settings: { index: Json } }).settings.index;
+    const settings = (cluster.state.componentTemplates.get('cwl-settings')!.template as { settings: { index: Json } }).settings.index;
     expect(settings.final_pipeline).toBe('cwl-indexed');
-    const firstPut = fake.requests.find((request) => request.method === 'PUT' && !request.path.startsWith(`/${APPLY_LOCK_INDEX}`))!;
+    const firstPut = cluster.fake.requests.find((request) => request.method === 'PUT' && !request.path.startsWith(`/${APPLY_LOCK_INDEX}`))!;
     expect(firstPut.path).toBe('/_ingest/pipeline/cwl-indexed');
-    expect(state.channels.size).toBe(0);
-    expect(state.monitors.size).toBe(5);
-    expect(state.savedObjects.get('global')?.size).toBe(bundle.savedObjects.length);
+    expect(cluster.state.channels.size).toBe(0);
+    expect(cluster.state.monitors.size).toBe(5);
+    expect(cluster.state.savedObjects.get('global')?.size).toBe(bundle.savedObjects.length);
 
     // Component templates go first: the index templates are composed of them.
-    const templatePuts = fake.requests.filter((request) => request.method === 'PUT' && /_template\//.test(request.path));
+    const templatePuts = cluster.fake.requests.filter((request) => request.method === 'PUT' && /_template\//.test(request.path));
     expect(templatePuts.slice(0, 3).every((request) => request.path.startsWith('/_component_template/'))).toBe(true);
     const lambda = JSON.parse(templatePuts.find((request) => request.path === '/_index_template/cwl-lambda')!.body) as Json;
     expect(lambda.index_patterns).toEqual(['cwl-lambda-*']);
 
-    const monitorPosts = fake.requests.filter((request) => request.method === 'POST' && request.path === '/_plugins/_alerting/monitors');
+    const monitorPosts = cluster.fake.requests.filter((request) => request.method === 'POST' && request.path === '/_plugins/_alerting/monitors');
     expect(monitorPosts).toHaveLength(5);
     for (const request of monitorPosts) {
       expect(request.query.refresh).toBe('true');
       expect((JSON.parse(request.body) as { ui_metadata: Json }).ui_metadata[MONITOR_MARKER]).toMatchObject({ hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
     }
 
-    const [bulkGet, imported] = fake.requests.filter((request) => request.path.startsWith('/_dashboards/'));
+    const [bulkGet, imported] = cluster.fake.requests.filter((request) => request.path.startsWith('/_dashboards/'));
     expect(bulkGet!.path).toBe('/_dashboards/api/saved_objects/_bulk_get');
     expect(imported!.path).toBe('/_dashboards/api/saved_objects/_import');
     expect(imported!.query.overwrite).toBe('true');
     expect(imported!.headers['osd-xsrf']).toBe('true');
     expect(imported!.headers.securitytenant).toBe('global');
     expect(imported!.body).toContain('filename="cwl-opensearch.ndjson"');
-    expect(state.imports).toHaveLength(1);
-    expect(state.imports[0]!.objects.map((object) => object.id).sort()).toEqual(bundle.savedObjects.map((object) => object.id).sort());
+    expect(cluster.state.imports).toHaveLength(1);
+    expect(cluster.state.imports[0]!.objects.map((object) => object.id).sort()).toEqual(bundle.savedObjects.map((object) => object.id).sort());
   });
 
   it('a second run reports everything unchanged, writes nothing and duplicates nothing', async () => {
     await run();
-    const before = fake.requests.length;
+    const before = cluster.fake.requests.length;
     const second = await run();
     expect(second.counts).toEqual({ created: 0, updated: 0, unchanged: TOTAL, failed: 0 });
-    expect(writes(fake.requests.slice(before))).toEqual([]);
-    expect(state.monitors.size).toBe(5);
-    expect(state.imports).toHaveLength(1);
+    expect(writes(cluster.fake.requests.slice(before))).toEqual([]);
+    expect(cluster.state.monitors.size).toBe(5);
+    expect(cluster.state.imports).toHaveLength(1);
   });
 
   it('puts back what was changed by hand, and only that', async () => {
     await run();
-    state.indexTemplates.get('cwl-lambda')!.priority = 150;
-    const settings = state.componentTemplates.get('cwl-settings')!;
+    cluster.state.indexTemplates.get('cwl-lambda')!.priority = 150;
+    const settings = cluster.state.componentTemplates.get('cwl-settings')!;
     ((settings.template as Json).settings as { index: Json }).index.refresh_interval = '1s';
-    const policy = state.ismPolicies.get('cwl-lambda-retention')!;
+    const policy = cluster.state.ismPolicies.get('cwl-lambda-retention')!;
     policy.body = { policy: { ...(policy.body.policy as Json), description: 'edited in the console' } };
     policy.seqNo = 1000;
-    const [timeoutsId, timeouts] = [...state.monitors].find(([, stored]) => stored.body.name === 'cwl-lambda-timeouts')!;
+    const [timeoutsId, timeouts] = [...cluster.state.monitors].find(([, stored]) => stored.body.name === 'cwl-lambda-timeouts')!;
     timeouts.body = { ...timeouts.body, enabled: false };
-    const objects = state.savedObjects.get('global')!;
+    const objects = cluster.state.savedObjects.get('global')!;
     objects.delete('dashboard/cwl-db-athena-usage');
     const vis = objects.get('visualization/cwl-vis-rds-top-users')!;
     objects.set('visualization/cwl-vis-rds-top-users', { ...vis, attributes: { ...(vis.attributes as Json), title: 'renamed' } });
 
-    const before = fake.requests.length;
+    const before = cluster.fake.requests.length;
     const report = await run();
     expect(changed(report).sort()).toEqual([
       'created dashboard/cwl-db-athena-usage',
@@ -140,19 +131,19 @@ describe('applyAssets against the fake OpenSearch', () => {
       'updated visualization/cwl-vis-rds-top-users',
     ]);
     expect(report.results.find((result) => result.name === 'cwl-lambda')?.reason).toBe('priority differs');
-    const ismPut = writes(fake.requests.slice(before)).find((request) => request.path === '/_plugins/_ism/policies/cwl-lambda-retention')!;
+    const ismPut = writes(cluster.fake.requests.slice(before)).find((request) => request.path === '/_plugins/_ism/policies/cwl-lambda-retention')!;
     expect(ismPut.query).toMatchObject({ if_seq_no: '1000', if_primary_term: '1' });
-    const monitorPut = writes(fake.requests.slice(before)).find((request) => request.method === 'PUT' && request.path.includes('/monitors/'))!;
+    const monitorPut = writes(cluster.fake.requests.slice(before)).find((request) => request.method === 'PUT' && request.path.includes('/monitors/'))!;
     expect(monitorPut.path).toBe(`/_plugins/_alerting/monitors/${timeoutsId}`);
-    expect(state.monitors.get(timeoutsId)!.body.enabled).toBe(true);
-    expect(state.imports.at(-1)!.objects.map((object) => object.id).sort()).toEqual(['cwl-db-athena-usage', 'cwl-vis-rds-top-users']);
+    expect(cluster.state.monitors.get(timeoutsId)!.body.enabled).toBe(true);
+    expect(cluster.state.imports.at(-1)!.objects.map((object) => object.id).sort()).toEqual(['cwl-db-athena-usage', 'cwl-vis-rds-top-users']);
 
     expect((await run()).counts.unchanged).toBe(TOTAL);
   });
 
   it('follows configuration changes: retention days and thresholds', async () => {
     await run();
-    const before = fake.requests.length;
+    const before = cluster.fake.requests.length;
     const report = await run({ RETENTION_DAYS: '7', ALERT_SLOW_QUERIES_PER_5M: '20', INDEX_REPLICAS: '0' });
     expect(changed(report).sort()).toEqual([
       'updated cwl-athena-cloudtrail-retention',
@@ -162,11 +153,11 @@ describe('applyAssets against the fake OpenSearch', () => {
       'updated cwl-rds-slow-queries-per-instance',
       'updated cwl-settings',
     ]);
-    for (const request of writes(fake.requests.slice(before)).filter((candidate) => candidate.path.includes('_ism'))) {
+    for (const request of writes(cluster.fake.requests.slice(before)).filter((candidate) => candidate.path.includes('_ism'))) {
       expect(request.query.if_seq_no).toMatch(/^\d+$/);
       expect(JSON.stringify(JSON.parse(request.body))).toContain('"min_index_age":"7d"');
     }
-    expect(state.monitors.size).toBe(5);
+    expect(cluster.state.monitors.size).toBe(5);
   });
 
   it('creates the notification channel and wires the monitors to it; a changed target updates it', async () => {
@@ -177,11 +168,11 @@ describe('applyAssets against the fake OpenSearch', () => {
     };
     const first = await run(sns);
     expect(statusOf(first, 'cwl-alerts')).toBe('created');
-    expect(state.channels.get('cwl-alerts')).toMatchObject({
+    expect(cluster.state.channels.get('cwl-alerts')).toMatchObject({
       config_type: 'sns',
       sns: { topic_arn: sns.ALERT_SNS_TOPIC_ARN, role_arn: sns.ALERT_SNS_ROLE_ARN },
     });
-    for (const [, monitor] of state.monitors) {
+    for (const [, monitor] of cluster.state.monitors) {
       const actions = (monitor.body.triggers as Json[]).flatMap((trigger) => (Object.values(trigger)[0] as { actions: Json[] }).actions);
       expect(actions.length).toBeGreaterThan(0);
       for (const action of actions) expect(action.destination_id).toBe('cwl-alerts');
@@ -189,7 +180,7 @@ describe('applyAssets against the fake OpenSearch', () => {
     expect((await run(sns)).counts.unchanged).toBe(TOTAL + 1);
     const moved = await run({ ...sns, ALERT_SNS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:other' });
     expect(changed(moved)).toEqual(['updated cwl-alerts']);
-    expect(state.channels.size).toBe(1);
+    expect(cluster.state.channels.size).toBe(1);
   });
 
   it('turning the channel on later adds the actions to the existing monitors', async () => {
@@ -199,23 +190,23 @@ describe('applyAssets against the fake OpenSearch', () => {
       'created cwl-alerts',
       ...bundle.monitors.map((monitor) => `updated ${monitor.name}`).sort(),
     ].sort());
-    expect(state.monitors.size).toBe(5);
+    expect(cluster.state.monitors.size).toBe(5);
   });
 
   it('a dry run reads and compares, and writes nothing', async () => {
     const report = await run({}, {}, true);
     expect(report.dryRun).toBe(true);
     expect(report.counts.created).toBe(TOTAL);
-    expect(writes(fake.requests)).toEqual([]);
-    expect(state.indexTemplates.size + state.monitors.size + state.imports.length).toBe(0);
+    expect(writes(cluster.fake.requests)).toEqual([]);
+    expect(cluster.state.indexTemplates.size + cluster.state.monitors.size + cluster.state.imports.length).toBe(0);
     expect(formatReport(report)).toContain(`checked ${TOTAL} assets: ${TOTAL} to create, 0 to update`);
   });
 
   it('uses the configured tenant and Dashboards URL', async () => {
-    addAssetRoutes(fake, { dashboardsPrefix: '/dashboards-elsewhere' });
-    const report = await run({ DASHBOARDS_URL: `${fake.url}/dashboards-elsewhere/`, DASHBOARDS_TENANT: 'analytics' });
+    addAssetRoutes(cluster.fake, { dashboardsPrefix: '/dashboards-elsewhere' });
+    const report = await run({ DASHBOARDS_URL: `${cluster.fake.url}/dashboards-elsewhere/`, DASHBOARDS_TENANT: 'analytics' });
     expect(report.counts.failed).toBe(0);
-    const dashboardsCalls = fake.requests.filter((request) => request.path.includes('/api/saved_objects/'));
+    const dashboardsCalls = cluster.fake.requests.filter((request) => request.path.includes('/api/saved_objects/'));
     expect(dashboardsCalls.every((request) => request.path.startsWith('/dashboards-elsewhere/api/'))).toBe(true);
     expect(dashboardsCalls.every((request) => request.headers.securitytenant === 'analytics')).toBe(true);
   });
@@ -228,10 +219,10 @@ describe('signatures and credentials', () => {
       { credentials: async () => CREDENTIALS },
     );
     expect(report.counts.failed).toBe(0);
-    const dashboards = fake.requests.filter((request) => request.path.startsWith('/_dashboards/'));
+    const dashboards = cluster.fake.requests.filter((request) => request.path.startsWith('/_dashboards/'));
     expect(dashboards.length).toBe(2);
-    expect(fake.requests.length).toBeGreaterThan(30);
-    const problems = fake.requests
+    expect(cluster.fake.requests.length).toBeGreaterThan(30);
+    const problems = cluster.fake.requests
       .map((request) => [request.method, request.path, sigV4Problem(request, { ...CREDENTIALS, region: 'eu-west-1', service: 'es' })])
       .filter(([, , problem]) => problem !== undefined);
     expect(problems).toEqual([]);
@@ -239,7 +230,7 @@ describe('signatures and credentials', () => {
 
   it('the signature check rejects a changed body or a wrong key', async () => {
     await run({ OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'eu-west-1' }, { credentials: async () => CREDENTIALS });
-    const imported = fake.requests.find((request) => request.path.endsWith('/_import'))!;
+    const imported = cluster.fake.requests.find((request) => request.path.endsWith('/_import'))!;
     const expected = { ...CREDENTIALS, region: 'eu-west-1', service: 'es' };
     expect(sigV4Problem(imported, expected)).toBeUndefined();
     const tampered = { ...imported, rawBody: Buffer.concat([imported.rawBody, Buffer.from(' ')]) };
@@ -249,9 +240,7 @@ describe('signatures and credentials', () => {
   });
 
   it('sends basic auth to both OpenSearch and Dashboards', async () => {
-    await fake.close();
-    fake = await startFakeOpenSearch({ basicAuth: { username: 'admin', password: 's3cret!' } });
-    state = addAssetRoutes(fake);
+    await cluster.restart({ basicAuth: { username: 'admin', password: 's3cret!' } });
     const report = await run({ OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'admin', OPENSEARCH_PASSWORD: 's3cret!' });
     expect(report.counts).toMatchObject({ created: TOTAL, failed: 0 });
     const wrong = await run({ OPENSEARCH_AUTH: 'basic', OPENSEARCH_USERNAME: 'admin', OPENSEARCH_PASSWORD: 'wrong' }, {}, true);
@@ -267,7 +256,7 @@ describe('signatures and credentials', () => {
 
 describe('errors', () => {
   it('never writes a settings template naming a final pipeline that could not be created', async () => {
-    fake.failRequests({ kind: 'status', status: 400, body: { error: { type: 'parse_exception', reason: 'No processor type exists with name [set]' }, status: 400 } }, {
+    cluster.fake.failRequests({ kind: 'status', status: 400, body: { error: { type: 'parse_exception', reason: 'No processor type exists with name [set]' }, status: 400 } }, {
       method: 'PUT',
       path: /^\/_ingest\/pipeline\//,
     });
@@ -279,11 +268,11 @@ describe('errors', () => {
       reason: 'not applied: its final pipeline cwl-indexed failed',
     });
     // Daily indices could not be created with a missing final pipeline: no such settings stored.
-    expect(state.componentTemplates.has('cwl-settings')).toBe(false);
+    expect(cluster.state.componentTemplates.has('cwl-settings')).toBe(false);
   });
 
   it('reports a 5xx on one asset, names the status, and applies the others', async () => {
-    fake.failRequests({ kind: 'status', status: 500, body: { error: { type: 'fake', reason: 'boom' }, status: 500 } }, {
+    cluster.fake.failRequests({ kind: 'status', status: 500, body: { error: { type: 'fake', reason: 'boom' }, status: 500 } }, {
       method: 'PUT',
       path: /^\/_index_template\/cwl-lambda$/,
     });
@@ -299,7 +288,7 @@ describe('errors', () => {
   });
 
   it('retries a passing 503 (transport retries)', async () => {
-    fake.failRequests({ kind: 'status', status: 503 }, { method: 'PUT', path: /^\/_plugins\/_ism\/policies\/cwl-lambda-retention$/ });
+    cluster.fake.failRequests({ kind: 'status', status: 503 }, { method: 'PUT', path: /^\/_plugins\/_ism\/policies\/cwl-lambda-retention$/ });
     expect((await run()).counts.failed).toBe(0);
   });
 
@@ -323,7 +312,7 @@ describe('errors', () => {
 
   it('reports a policy changed concurrently (409) as failed, to run again', async () => {
     await run();
-    fake.failRequests(
+    cluster.fake.failRequests(
       { kind: 'status', status: 409, body: { error: { type: 'version_conflict_engine_exception', reason: 'seq no' }, status: 409 } },
       { method: 'PUT', path: /_ism\/policies\/cwl-generic-retention$/ },
     );
@@ -335,7 +324,7 @@ describe('errors', () => {
   });
 
   it('reports a refused Dashboards import on every object it carried, after the cluster assets', async () => {
-    fake.failRequests({ kind: 'status', status: 403, body: { statusCode: 403, error: 'Forbidden', message: 'no permissions for tenant global' } }, {
+    cluster.fake.failRequests({ kind: 'status', status: 403, body: { statusCode: 403, error: 'Forbidden', message: 'no permissions for tenant global' } }, {
       path: /_import$/,
     });
     const report = await run();

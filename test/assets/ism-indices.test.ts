@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyAssets } from '../../functions/assets/apply';
 import { planIndices } from '../../functions/assets/apply-ism-indices';
 import { loadAssetsConfig } from '../../functions/assets/config';
 import type { ApplyReport } from '../../functions/assets/types';
-import { startFakeOpenSearch, type FakeOpenSearch } from '../helpers/fake-opensearch';
-import { addAssetRoutes, type FakeAssetsState } from '../helpers/fake-opensearch-assets';
+import { useFakeAssetsCluster } from '../helpers/fake-assets-cluster';
 
 /**
  * Retention reaches indices that already exist (issue 10, item 5): ISM's ism_template
@@ -12,20 +11,10 @@ import { addAssetRoutes, type FakeAssetsState } from '../helpers/fake-opensearch
  * version they started with.
  */
 
-let fake: FakeOpenSearch;
-let state: FakeAssetsState;
-
-beforeEach(async () => {
-  fake = await startFakeOpenSearch();
-  state = addAssetRoutes(fake);
-});
-
-afterEach(async () => {
-  await fake.close();
-});
+const cluster = useFakeAssetsCluster();
 
 function run(extra: Record<string, string> = {}, dryRun = false): Promise<ApplyReport> {
-  return applyAssets(loadAssetsConfig({ OPENSEARCH_ENDPOINT: fake.url, OPENSEARCH_AUTH: 'none', ...extra }), {}, { dryRun });
+  return applyAssets(loadAssetsConfig(cluster.env(extra)), {}, { dryRun });
 }
 
 function indexResults(report: ApplyReport): string[] {
@@ -35,29 +24,29 @@ function indexResults(report: ApplyReport): string[] {
 describe('assets apply: ISM on existing indices', () => {
   it('attaches each policy to the existing matching indices that have none, and leaves other policies alone', async () => {
     // Written by the CLI or a backfill before the first apply.
-    fake.put('cwl-lambda-2026.11.20', 'a', { message: 'x' });
-    fake.put('cwl-lambda-2026.11.21', 'b', { message: 'x' });
-    fake.put('cwl-rds-mysql-slowquery-2026.11.21', 'c', { message: 'x' });
+    cluster.fake.put('cwl-lambda-2026.11.20', 'a', { message: 'x' });
+    cluster.fake.put('cwl-lambda-2026.11.21', 'b', { message: 'x' });
+    cluster.fake.put('cwl-rds-mysql-slowquery-2026.11.21', 'c', { message: 'x' });
     // Someone's own policy: not ours to change.
-    fake.put('cwl-deadletter-2026.11.21', 'd', { message: 'x' });
-    state.managedIndices.set('cwl-deadletter-2026.11.21', { policyId: 'keep-forever', policySeqNo: 3, policyPrimaryTerm: 1 });
+    cluster.fake.put('cwl-deadletter-2026.11.21', 'd', { message: 'x' });
+    cluster.state.managedIndices.set('cwl-deadletter-2026.11.21', { policyId: 'keep-forever', policySeqNo: 3, policyPrimaryTerm: 1 });
 
     const dry = await run({}, true);
     expect(indexResults(dry)).toEqual([
       'updated cwl-lambda-retention (existing indices): attached to 2 existing indices without a policy',
       'updated cwl-rds-mysql-slowquery-retention (existing indices): attached to 1 existing index without a policy',
     ]);
-    expect(state.managedIndices.size).toBe(1);
+    expect(cluster.state.managedIndices.size).toBe(1);
 
     const report = await run();
     expect(indexResults(report)).toEqual(indexResults(dry));
-    expect(Object.fromEntries([...state.managedIndices].map(([index, entry]) => [index, entry.policyId]))).toEqual({
+    expect(Object.fromEntries([...cluster.state.managedIndices].map(([index, entry]) => [index, entry.policyId]))).toEqual({
       'cwl-deadletter-2026.11.21': 'keep-forever',
       'cwl-lambda-2026.11.20': 'cwl-lambda-retention',
       'cwl-lambda-2026.11.21': 'cwl-lambda-retention',
       'cwl-rds-mysql-slowquery-2026.11.21': 'cwl-rds-mysql-slowquery-retention',
     });
-    const adds = fake.requests.filter((request) => request.path.startsWith('/_plugins/_ism/add/'));
+    const adds = cluster.fake.requests.filter((request) => request.path.startsWith('/_plugins/_ism/add/'));
     expect(adds.map((request) => decodeURIComponent(request.path))).toEqual([
       '/_plugins/_ism/add/cwl-lambda-2026.11.20,cwl-lambda-2026.11.21',
       '/_plugins/_ism/add/cwl-rds-mysql-slowquery-2026.11.21',
@@ -73,12 +62,12 @@ describe('assets apply: ISM on existing indices', () => {
 
   it('moves indices on an older version of an edited policy to the current one (change_policy)', async () => {
     await run();
-    fake.put('cwl-lambda-2026.11.21', 'a', { message: 'x' });
-    fake.put('cwl-lambda-2026.11.22', 'b', { message: 'x' });
-    const policy = state.ismPolicies.get('cwl-lambda-retention')!;
+    cluster.fake.put('cwl-lambda-2026.11.21', 'a', { message: 'x' });
+    cluster.fake.put('cwl-lambda-2026.11.22', 'b', { message: 'x' });
+    const policy = cluster.state.ismPolicies.get('cwl-lambda-retention')!;
     // Both started on the current version.
     for (const index of ['cwl-lambda-2026.11.21', 'cwl-lambda-2026.11.22']) {
-      state.managedIndices.set(index, { policyId: 'cwl-lambda-retention', policySeqNo: policy.seqNo, policyPrimaryTerm: 1 });
+      cluster.state.managedIndices.set(index, { policyId: 'cwl-lambda-retention', policySeqNo: policy.seqNo, policyPrimaryTerm: 1 });
     }
     expect(indexResults(await run())).toEqual([]);
 
@@ -88,16 +77,16 @@ describe('assets apply: ISM on existing indices', () => {
     expect(indexResults(report)).toContain(
       'updated cwl-lambda-retention (existing indices): moved 2 indices to the current policy version',
     );
-    const change = fake.requests.find((request) => request.path.startsWith('/_plugins/_ism/change_policy/'))!;
+    const change = cluster.fake.requests.find((request) => request.path.startsWith('/_plugins/_ism/change_policy/'))!;
     expect(decodeURIComponent(change.path)).toBe('/_plugins/_ism/change_policy/cwl-lambda-2026.11.21,cwl-lambda-2026.11.22');
     expect(JSON.parse(change.body)).toEqual({ policy_id: 'cwl-lambda-retention' });
-    expect(state.managedIndices.get('cwl-lambda-2026.11.21')?.pendingPolicyId).toBe('cwl-lambda-retention');
+    expect(cluster.state.managedIndices.get('cwl-lambda-2026.11.21')?.pendingPolicyId).toBe('cwl-lambda-retention');
   });
 
   it('reports a refused add as failed, with the reason, and applies the other policies', async () => {
-    fake.put('cwl-generic-2026.11.21', 'a', { message: 'x' });
-    fake.put('cwl-lambda-2026.11.21', 'b', { message: 'x' });
-    fake.failRequests({ kind: 'status', status: 500, body: { error: { type: 'fake', reason: 'boom' }, status: 500 } }, {
+    cluster.fake.put('cwl-generic-2026.11.21', 'a', { message: 'x' });
+    cluster.fake.put('cwl-lambda-2026.11.21', 'b', { message: 'x' });
+    cluster.fake.failRequests({ kind: 'status', status: 500, body: { error: { type: 'fake', reason: 'boom' }, status: 500 } }, {
       method: 'POST',
       path: /^\/_plugins\/_ism\/add\/cwl-generic/,
     });

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyAssets } from '../../functions/assets/apply';
 import { loadAssetsConfig } from '../../functions/assets/config';
 import type { FieldSpec } from '../../functions/assets/index-pattern-fields';
 import { loadAssetBundle } from '../../functions/assets/load';
 import type { ApplyReport, Json } from '../../functions/assets/types';
 import { CAPTURE_TYPES } from '../../parsers/user-parser';
-import { startFakeOpenSearch, type FakeOpenSearch } from '../helpers/fake-opensearch';
-import { addAssetRoutes, patternsOverlap, type FakeAssetsState } from '../helpers/fake-opensearch-assets';
+import { useFakeAssetsCluster } from '../helpers/fake-assets-cluster';
+import { patternsOverlap } from '../helpers/fake-opensearch-assets';
 
 /**
  * A user parser's indices expire and have an index pattern: `assets apply` creates a
@@ -93,30 +93,20 @@ describe('the bundle: a policy and an index pattern per user parser', () => {
 });
 
 describe('assets apply with user parsers (fake OpenSearch and Dashboards)', () => {
-  let fake: FakeOpenSearch;
-  let state: FakeAssetsState;
-
-  beforeEach(async () => {
-    fake = await startFakeOpenSearch();
-    state = addAssetRoutes(fake);
-  });
-
-  afterEach(async () => {
-    await fake.close();
-  });
+  const cluster = useFakeAssetsCluster();
 
   const run = (extra: Record<string, string> = {}): Promise<ApplyReport> =>
-    applyAssets(loadAssetsConfig({ OPENSEARCH_ENDPOINT: fake.url, OPENSEARCH_AUTH: 'none', PARSERS_JSON, ...extra }));
+    applyAssets(loadAssetsConfig(cluster.env({ PARSERS_JSON, ...extra })));
   const notUnchanged = (report: ApplyReport): string[] =>
     report.results.filter((result) => result.status !== 'unchanged').map((result) => `${result.status} ${result.name}${result.reason ? `: ${result.reason}` : ''}`);
   const policyOf = (): Record<string, string> =>
-    Object.fromEntries([...state.managedIndices].map(([index, entry]) => [index, entry.pendingPolicyId ?? entry.policyId]));
+    Object.fromEntries([...cluster.state.managedIndices].map(([index, entry]) => [index, entry.pendingPolicyId ?? entry.policyId]));
 
   it('creates each policy and index pattern, attaches existing indices to the most specific policy, then reports everything unchanged', async () => {
     // Written before the first apply (CLI, backfill): no policy yet.
-    fake.put('cwl-generic-2026.12.01', 'a', { message: 'x' });
-    fake.put('cwl-generic-foo-2026.12.01', 'b', { message: 'x' });
-    fake.put('cwl-billing-worker-2026.12.01', 'c', { message: 'x' });
+    cluster.fake.put('cwl-generic-2026.12.01', 'a', { message: 'x' });
+    cluster.fake.put('cwl-generic-foo-2026.12.01', 'b', { message: 'x' });
+    cluster.fake.put('cwl-billing-worker-2026.12.01', 'c', { message: 'x' });
 
     const first = await run();
     expect(first.counts.failed).toBe(0);
@@ -124,7 +114,7 @@ describe('assets apply with user parsers (fake OpenSearch and Dashboards)', () =
       expect(first.results.find((result) => result.name === `cwl-${name}-retention`)?.status).toBe('created');
       expect(first.results.find((result) => result.name === `index-pattern/cwl-ip-user-${name}`)?.status).toBe('created');
     }
-    const stored = (state.ismPolicies.get('cwl-generic-foo-retention')?.body.policy ?? {}) as Policy;
+    const stored = (cluster.state.ismPolicies.get('cwl-generic-foo-retention')?.body.policy ?? {}) as Policy;
     expect(stored.ism_template).toEqual([{ index_patterns: ['cwl-generic-foo-*'], priority: 311 }]);
     expect(first.results.filter((result) => result.kind === 'ism-indices').map((result) => `${result.name}: ${result.reason}`)).toEqual([
       'cwl-generic-retention (existing indices): attached to 1 existing index without a policy',
@@ -136,7 +126,7 @@ describe('assets apply with user parsers (fake OpenSearch and Dashboards)', () =
       'cwl-generic-foo-2026.12.01': 'cwl-generic-foo-retention',
       'cwl-billing-worker-2026.12.01': 'cwl-billing-worker-retention',
     });
-    const pattern = state.savedObjects.get('global')?.get('index-pattern/cwl-ip-user-generic-foo');
+    const pattern = cluster.state.savedObjects.get('global')?.get('index-pattern/cwl-ip-user-generic-foo');
     expect((pattern?.attributes as Json | undefined)?.title).toBe('cwl-generic-foo-*');
     const fields = JSON.parse(String((pattern?.attributes as Json).fields)) as FieldSpec[];
     expect(fields.find((field) => field.name === 'generic-foo.code')?.esTypes).toEqual(['long']);
@@ -148,7 +138,7 @@ describe('assets apply with user parsers (fake OpenSearch and Dashboards)', () =
     // Why the priority matters: the engine refuses overlapping ism_templates of equal priority.
     expect(patternsOverlap(['cwl-generic-*'], ['cwl-generic-foo-*'])).toBe(true);
     expect(patternsOverlap(['cwl-billing-worker-*'], ['cwl-edge-access-*'])).toBe(false);
-    const config = loadAssetsConfig({ OPENSEARCH_ENDPOINT: fake.url, OPENSEARCH_AUTH: 'none', PARSERS_JSON });
+    const config = loadAssetsConfig(cluster.env({ PARSERS_JSON }));
     const bundle = loadAssetBundle(config);
     const lowered = bundle.ismPolicies.map((asset) =>
       asset.name === 'cwl-generic-foo-retention'
@@ -162,12 +152,12 @@ describe('assets apply with user parsers (fake OpenSearch and Dashboards)', () =
   });
 
   it('moves an index that the generic policy took before the parser had its own; leaves a foreign policy alone', async () => {
-    fake.put('cwl-generic-foo-2026.11.30', 'a', { message: 'x' });
-    fake.put('cwl-generic-foo-2026.12.01', 'b', { message: 'x' });
+    cluster.fake.put('cwl-generic-foo-2026.11.30', 'a', { message: 'x' });
+    cluster.fake.put('cwl-generic-foo-2026.12.01', 'b', { message: 'x' });
     // Attached by ISM's ism_template of cwl-generic-retention while no more specific policy existed.
     await run({ PARSERS_JSON: JSON.stringify({ parsers: FIXTURE.parsers }) });
-    state.managedIndices.set('cwl-generic-foo-2026.11.30', { policyId: 'cwl-generic-retention', policySeqNo: 1, policyPrimaryTerm: 1 });
-    state.managedIndices.set('cwl-generic-foo-2026.12.01', { policyId: 'keep-forever', policySeqNo: 1, policyPrimaryTerm: 1 });
+    cluster.state.managedIndices.set('cwl-generic-foo-2026.11.30', { policyId: 'cwl-generic-retention', policySeqNo: 1, policyPrimaryTerm: 1 });
+    cluster.state.managedIndices.set('cwl-generic-foo-2026.12.01', { policyId: 'keep-forever', policySeqNo: 1, policyPrimaryTerm: 1 });
 
     const report = await run();
     expect(report.results.find((result) => result.name === 'cwl-generic-foo-retention (existing indices)')).toEqual({
@@ -176,7 +166,7 @@ describe('assets apply with user parsers (fake OpenSearch and Dashboards)', () =
       status: 'updated',
       reason: 'moved 1 index from a less specific cwl-opensearch policy to this one',
     });
-    const change = fake.requests.filter((request) => request.path.startsWith('/_plugins/_ism/change_policy/'));
+    const change = cluster.fake.requests.filter((request) => request.path.startsWith('/_plugins/_ism/change_policy/'));
     expect(change.map((request) => `${decodeURIComponent(request.path)} ${request.body}`)).toEqual([
       '/_plugins/_ism/change_policy/cwl-generic-foo-2026.11.30 {"policy_id":"cwl-generic-foo-retention"}',
     ]);
@@ -184,15 +174,15 @@ describe('assets apply with user parsers (fake OpenSearch and Dashboards)', () =
   });
 
   it('follows RETENTION_DAYS: the user policies are updated and their indices moved to the new version', async () => {
-    fake.put('cwl-billing-worker-2026.12.01', 'a', { message: 'x' });
+    cluster.fake.put('cwl-billing-worker-2026.12.01', 'a', { message: 'x' });
     await run();
-    const policy = state.ismPolicies.get('cwl-billing-worker-retention')!;
-    state.managedIndices.set('cwl-billing-worker-2026.12.01', { policyId: 'cwl-billing-worker-retention', policySeqNo: policy.seqNo, policyPrimaryTerm: 1 });
+    const policy = cluster.state.ismPolicies.get('cwl-billing-worker-retention')!;
+    cluster.state.managedIndices.set('cwl-billing-worker-2026.12.01', { policyId: 'cwl-billing-worker-retention', policySeqNo: policy.seqNo, policyPrimaryTerm: 1 });
     expect(notUnchanged(await run())).toEqual([]);
 
     const report = await run({ RETENTION_DAYS: '7' });
     expect(report.results.find((result) => result.name === 'cwl-billing-worker-retention')?.status).toBe('updated');
-    expect(JSON.stringify(state.ismPolicies.get('cwl-billing-worker-retention')!.body)).toContain('"min_index_age":"7d"');
+    expect(JSON.stringify(cluster.state.ismPolicies.get('cwl-billing-worker-retention')!.body)).toContain('"min_index_age":"7d"');
     expect(report.results.find((result) => result.name === 'cwl-billing-worker-retention (existing indices)')?.reason).toBe(
       'moved 1 index to the current policy version',
     );
