@@ -1,5 +1,5 @@
 import type { OpenSearchClient } from '../sinks/opensearch';
-import { callOpenSearch, describeError } from './opensearch-api';
+import { callOpenSearch, describeError, type DocumentVersion } from './opensearch-api';
 import type { AssetResult, Json, NamedAsset } from './types';
 
 /**
@@ -23,10 +23,8 @@ const NAMES_PER_CALL = 50;
 
 const POLICY_ID_KEYS = ['index.plugins.index_state_management.policy_id', 'index.opendistro.index_state_management.policy_id', 'policy_id'];
 
-export interface PolicyVersion {
-  readonly seqNo: number;
-  readonly primaryTerm: number;
-}
+/** The stored version of a policy (what `applyIsmPolicy` reports). */
+export type PolicyVersion = DocumentVersion;
 
 export interface IndexPlan {
   /** Matching indices without any policy. */

@@ -3,7 +3,7 @@ import { hostname, userInfo } from 'node:os';
 import type { OpenSearchClient } from '../sinks/opensearch';
 import { AssetsLockedError } from './errors';
 import { sleep } from '../sinks/retry';
-import { callOpenSearch, describeError, errorStatus } from './opensearch-api';
+import { callOpenSearch, describeError, documentVersion, errorStatus, type DocumentVersion as Version } from './opensearch-api';
 import type { Json } from './types';
 
 /**
@@ -59,11 +59,6 @@ export interface ApplyLock {
   lost(): LockHolder | undefined;
   /** Stops renewing and deletes the lock if it is still ours; never throws. */
   release(): Promise<void>;
-}
-
-interface Version {
-  readonly seqNo: number;
-  readonly primaryTerm: number;
 }
 
 interface StoredLock extends Version {
@@ -242,7 +237,7 @@ async function writeLock(
 ): Promise<{ version?: Version }> {
   try {
     const reply = await callOpenSearch(client, 'PUT', path, { body, querystring: { ...querystring, refresh: 'true' } });
-    return { version: versionOf(reply.body) };
+    return { version: documentVersion(reply.body) };
   } catch (error) {
     if (errorStatus(error) === 409) return {};
     throw new AssetsLockedError(`cannot take the apply lock ${APPLY_LOCK_INDEX}${path.slice(path.lastIndexOf('/'))}: ${describeError(error)}${permissionHint(error)}`);
@@ -257,18 +252,13 @@ async function readLock(client: OpenSearchClient, path: string): Promise<StoredL
   const reply = await callOpenSearch(client, 'GET', path);
   const body = (reply.body ?? {}) as Json;
   if (reply.status === 404 || body.found !== true) return undefined;
-  const version = versionOf(body);
+  const version = documentVersion(body);
   return version === undefined ? undefined : { ...version, source: (body._source ?? {}) as Json };
 }
 
 async function ownVersion(client: OpenSearchClient, path: string, token: string): Promise<Version | undefined> {
   const stored = await readLock(client, path);
   return stored?.source.token === token ? stored : undefined;
-}
-
-function versionOf(body: unknown): Version | undefined {
-  const { _seq_no: seqNo, _primary_term: primaryTerm } = (body ?? {}) as Json;
-  return typeof seqNo === 'number' && typeof primaryTerm === 'number' ? { seqNo, primaryTerm } : undefined;
 }
 
 function holderOf(source: Json): LockHolder {

@@ -1,6 +1,6 @@
 import type { OpenSearchClient } from '../sinks/opensearch';
 import { contentHash, findDifference, flattenSettings } from './compare';
-import { callOpenSearch, describeError } from './opensearch-api';
+import { callOpenSearch, describeError, documentVersion, type DocumentVersion } from './opensearch-api';
 import type { AssetKind, AssetResult, Json, NamedAsset } from './types';
 
 /**
@@ -103,10 +103,7 @@ function firstOf(body: unknown, list: string, field: string): unknown {
 }
 
 /** The stored version of a policy, as ISM's explain reports it per index (`policy_seq_no`, `policy_primary_term`). */
-export interface StoredPolicyVersion {
-  readonly seqNo: number;
-  readonly primaryTerm: number;
-}
+export type StoredPolicyVersion = DocumentVersion;
 
 /**
  * ISM policy: GET, then PUT (guarded by `if_seq_no`/`if_primary_term` when it exists).
@@ -124,13 +121,13 @@ export async function applyIsmPolicy(
     const path = `/_plugins/_ism/policies/${encodeURIComponent(asset.name)}`;
     const current = await callOpenSearch(client, 'GET', path);
     if (current.status === 404) {
-      if (!dryRun) onVersion?.(versionOf((await callOpenSearch(client, 'PUT', path, { body: asset.body })).body));
+      if (!dryRun) onVersion?.(documentVersion((await callOpenSearch(client, 'PUT', path, { body: asset.body })).body));
       return { status: 'created' };
     }
     const stored = current.body as { policy?: unknown; _seq_no?: number; _primary_term?: number };
     const difference = findDifference(asset.body.policy, stored.policy, 'policy');
     if (difference === undefined) {
-      onVersion?.(versionOf(stored));
+      onVersion?.(documentVersion(stored));
       return { status: 'unchanged' };
     }
     if (!dryRun) {
@@ -138,15 +135,10 @@ export async function applyIsmPolicy(
         body: asset.body,
         querystring: { if_seq_no: String(stored._seq_no ?? 0), if_primary_term: String(stored._primary_term ?? 1) },
       });
-      onVersion?.(versionOf(put.body));
+      onVersion?.(documentVersion(put.body));
     }
     return { status: 'updated', reason: `${difference || 'policy'} differs` };
   });
-}
-
-function versionOf(body: unknown): StoredPolicyVersion | undefined {
-  const { _seq_no: seqNo, _primary_term: primaryTerm } = (body ?? {}) as { _seq_no?: unknown; _primary_term?: unknown };
-  return typeof seqNo === 'number' && typeof primaryTerm === 'number' ? { seqNo, primaryTerm } : undefined;
 }
 
 /** Ingest pipeline (`PUT _ingest/pipeline/<name>`) when absent or different. */

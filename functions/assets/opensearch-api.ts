@@ -26,6 +26,18 @@ export async function callOpenSearch(
   return { status: response.statusCode ?? 200, body: response.body };
 }
 
+/** A stored document's version (`_seq_no`, `_primary_term`), for `if_seq_no`/`if_primary_term` writes. */
+export interface DocumentVersion {
+  readonly seqNo: number;
+  readonly primaryTerm: number;
+}
+
+/** The version a GET or PUT answered with, if it gave one. */
+export function documentVersion(body: unknown): DocumentVersion | undefined {
+  const { _seq_no: seqNo, _primary_term: primaryTerm } = (body ?? {}) as { _seq_no?: unknown; _primary_term?: unknown };
+  return typeof seqNo === 'number' && typeof primaryTerm === 'number' ? { seqNo, primaryTerm } : undefined;
+}
+
 /** The HTTP status of a failed call, when the server answered (none for a connection error). */
 export function errorStatus(error: unknown): number | undefined {
   const status = (error as { meta?: { statusCode?: unknown } } | null | undefined)?.meta?.statusCode;
