@@ -51,14 +51,6 @@ export interface ApplyOptions {
  * A real run holds the apply lock of its prefix throughout (see apply-lock.ts): a second apply
  * waits for it, then fails with `AssetsLockedError` naming the holder. A dry run writes nothing and takes no lock.
  */
-/** `index.final_pipeline` of a template's settings, nested or flat. */
-function finalPipelineOf(asset: NamedAsset): string | undefined {
-  const settings = ((asset.body.template as Json | undefined)?.settings ?? {}) as Json;
-  const index = (settings.index ?? {}) as Json;
-  const value = index.final_pipeline ?? settings['index.final_pipeline'] ?? settings.final_pipeline;
-  return typeof value === 'string' ? value : undefined;
-}
-
 export async function applyAssets(
   config: AssetsConfig,
   deps: ApplyDeps = {},
@@ -128,13 +120,13 @@ export async function applyAssets(
     // Where several of our policies match an index (built-in `generic-*`, user parser `generic-foo-*`), it is the most specific one's.
     const ownership = ownershipAmong(bundle.ismPolicies);
     for (const asset of bundle.ismPolicies) {
-      let version: StoredPolicyVersion | undefined;
+      let policyVersion: StoredPolicyVersion | undefined;
       const result = await applyIsmPolicy(client, asset, dryRun, (stored) => {
-        version = stored;
+        policyVersion = stored;
       });
       record(result);
       // Existing indices: attach the policy where there is none, move old versions to this one.
-      const indices = result.status === 'failed' ? undefined : await applyIsmIndices(client, asset, version, dryRun, ownership);
+      const indices = result.status === 'failed' ? undefined : await applyIsmIndices(client, asset, policyVersion, dryRun, ownership);
       if (indices !== undefined) record(indices);
     }
     if (bundle.channel !== undefined) record(await applyChannel(client, bundle.channel, dryRun));
@@ -164,4 +156,12 @@ export async function applyAssets(
     if (deps.client === undefined) await client.close();
   }
   return buildReport(results, dryRun);
+}
+
+/** `index.final_pipeline` of a template's settings, nested or flat. */
+function finalPipelineOf(asset: NamedAsset): string | undefined {
+  const settings = ((asset.body.template as Json | undefined)?.settings ?? {}) as Json;
+  const index = (settings.index ?? {}) as Json;
+  const value = index.final_pipeline ?? settings['index.final_pipeline'] ?? settings.final_pipeline;
+  return typeof value === 'string' ? value : undefined;
 }

@@ -1,3 +1,4 @@
+import { isKinesisRecord, type KinesisRecordLike } from '../shipper/shipper';
 import { isObject } from './record';
 
 /**
@@ -9,10 +10,7 @@ import { isObject } from './record';
  * base64 gzip CloudWatch Logs payloads the shipper received.
  */
 export interface KinesisFailureEvent {
-  readonly Records: ReadonlyArray<{
-    readonly eventID?: string;
-    readonly kinesis: { readonly data: string; readonly sequenceNumber: string; readonly approximateArrivalTimestamp?: number };
-  }>;
+  readonly Records: readonly KinesisRecordLike[];
 }
 
 export type ExtractedKinesisFailure =
@@ -56,9 +54,4 @@ export function extractKinesisFailure(text: string): ExtractedKinesisFailure {
     ...(typeof info.shardId === 'string' && { shardId: info.shardId }),
     ...(typeof context.condition === 'string' && { condition: context.condition }),
   };
-}
-
-function isKinesisRecord(value: unknown): boolean {
-  const kinesis = isObject(value) ? value.kinesis : undefined;
-  return isObject(kinesis) && typeof kinesis.data === 'string' && typeof kinesis.sequenceNumber === 'string';
 }

@@ -124,7 +124,8 @@ function rejectUnknown(event: unknown): never {
   throw new DecodeError('shape', `event is neither a CloudWatch Logs subscription event (awslogs.data) nor a Kinesis event (Records[].kinesis.data); got ${keys || 'an empty object'}`);
 }
 
-interface KinesisRecordLike {
+/** A Kinesis record carrying a CloudWatch Logs payload: what the shipper reads of it. */
+export interface KinesisRecordLike {
   readonly eventID?: string;
   readonly kinesis: { readonly data: string; readonly sequenceNumber: string; readonly approximateArrivalTimestamp?: number };
 }
@@ -136,8 +137,11 @@ function isSubscriptionEvent(event: unknown): event is { awslogs: { data: string
 
 function isKinesisEvent(event: unknown): event is { Records: KinesisRecordLike[] } {
   const records = (event as { Records?: unknown } | null)?.Records;
-  return (
-    Array.isArray(records) &&
-    records.every((record) => typeof record?.kinesis?.data === 'string' && typeof record?.kinesis?.sequenceNumber === 'string')
-  );
+  return Array.isArray(records) && records.every(isKinesisRecord);
+}
+
+/** True when `value` has the `kinesis.data` and `kinesis.sequenceNumber` strings the shipper needs. */
+export function isKinesisRecord(value: unknown): value is KinesisRecordLike {
+  const kinesis = (value as { kinesis?: { data?: unknown; sequenceNumber?: unknown } } | null | undefined)?.kinesis;
+  return typeof kinesis?.data === 'string' && typeof kinesis.sequenceNumber === 'string';
 }
