@@ -1,16 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../parsers/registry';
 import { loadPipelineConfig } from '../../functions/pipeline/config';
 import { extractKinesisFailure } from '../../functions/redrive/kinesis-failure';
 import { createRedrive } from '../../functions/redrive/redrive';
 import { createShipper } from '../../functions/shipper/shipper';
-import { createOpenSearchClient } from '../../functions/sinks/opensearch';
-import { OpenSearchSink } from '../../functions/sinks/opensearch-sink';
-import { REQUEST_FAULTS, startFakeOpenSearch, type FakeOpenSearch } from '../helpers/fake-opensearch';
+import { REQUEST_FAULTS } from '../helpers/fake-opensearch';
+import { redriveSink, useRedriveFakes } from '../helpers/redrive-harness';
 
 /**
  * The Kinesis path's failure bucket: the event source mapping's S3 on-failure records
@@ -105,16 +104,13 @@ function bucketWith(objects: Record<string, string>): void {
 
 const deletedKeys = () => s3.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input.Key);
 
-let fake: FakeOpenSearch;
+const cluster = useRedriveFakes(sqs, () => {
+  s3.reset();
+  sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+});
 
 function redrive() {
-  const client = createOpenSearchClient({ endpoint: fake.url, auth: 'none', compression: false, requestTimeoutMs: 5_000 }, { maxRetries: 0 });
-  const sink = new OpenSearchSink(client, {
-    indexing: config.indexing,
-    now: () => NOW,
-    sleep: async () => undefined,
-    retry: { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 2 },
-  });
+  const sink = redriveSink(cluster.fake, config.indexing, () => NOW);
   const registry = createRegistry();
   return createRedrive({
     sqs: new SQSClient({ region: 'eu-west-1' }),
@@ -126,20 +122,6 @@ function redrive() {
     failures: { s3: new S3Client({ region: 'eu-west-1' }), bucket: BUCKET, ship: createShipper({ registry, config, sink, now: () => NOW }) },
   });
 }
-
-beforeAll(async () => {
-  fake = await startFakeOpenSearch();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-  s3.reset();
-  sqs.reset();
-  sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
-  sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-});
 
 describe('extractKinesisFailure', () => {
   it('recovers the failed invocation from the escaped JSON payload, with its shard', () => {
@@ -178,8 +160,8 @@ describe('the redrive and the failure bucket', () => {
     expect(summary.failureObjects).toMatchObject({ read: 1, replayed: 1, records: 2, unreplayable: 0, failed: 0 });
     expect(summary.failureObjects?.documents).toMatchObject({ indexed: 5, duplicates: 0 });
     expect(summary.stoppedEarly).toBe(false);
-    expect(fake.count('cwl-generic-*')).toBe(5);
-    expect(fake.get('cwl-generic-2026.11.21', 'b-1')?.source).toMatchObject({ message: 'order 1 shipped' });
+    expect(cluster.fake.count('cwl-generic-*')).toBe(5);
+    expect(cluster.fake.get('cwl-generic-2026.11.21', 'b-1')?.source).toMatchObject({ message: 'order 1 shipped' });
     expect(deletedKeys()).toEqual([key('one')]);
     expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).toMatchObject({ Bucket: BUCKET });
   });
@@ -194,7 +176,7 @@ describe('the redrive and the failure bucket', () => {
 
     expect(first.failureObjects).toMatchObject({ replayed: 1, deleteFailures: 1 });
     expect(second.failureObjects?.documents).toMatchObject({ indexed: 0, duplicates: 3 });
-    expect(fake.count('cwl-generic-*')).toBe(3);
+    expect(cluster.fake.count('cwl-generic-*')).toBe(3);
   });
 
   it('leaves an object it cannot replay in the bucket, counted, and goes on', async () => {
@@ -217,13 +199,13 @@ describe('the redrive and the failure bucket', () => {
     const summary = await redrive()({ maxMessages: 10 });
 
     expect(summary.failureObjects?.documents).toMatchObject({ indexed: 3, undecodableRecords: 1 });
-    expect(fake.count('cwl-deadletter-*')).toBe(1);
-    expect(fake.bulkRequests().map((request) => request.body).join('\n')).toContain(broken);
+    expect(cluster.fake.count('cwl-deadletter-*')).toBe(1);
+    expect(cluster.fake.bulkRequests().map((request) => request.body).join('\n')).toContain(broken);
     expect(deletedKeys()).toEqual([key('one')]);
   });
 
   it('keeps the object and stops the run when OpenSearch cannot store the records', async () => {
-    fake.failRequests(REQUEST_FAULTS.unavailable(), { times: 100, path: /_bulk$/ });
+    cluster.fake.failRequests(REQUEST_FAULTS.unavailable(), { times: 100, path: /_bulk$/ });
     bucketWith({ [key('a')]: failureObject([kinesisRecord('a', 2, '1001')]), [key('b')]: failureObject([kinesisRecord('b', 2, '1002')]) });
 
     const summary = await redrive()({ maxMessages: 10 });
@@ -235,7 +217,7 @@ describe('the redrive and the failure bucket', () => {
   });
 
   it('does not touch the bucket when the queue already found OpenSearch failing', async () => {
-    fake.failRequests(REQUEST_FAULTS.unavailable(), { times: 100, path: /_bulk$/ });
+    cluster.fake.failRequests(REQUEST_FAULTS.unavailable(), { times: 100, path: /_bulk$/ });
     const data = gzipSync(JSON.stringify({ messageType: 'DATA_MESSAGE', owner: '1', logGroup: '/app/x', logStream: 's', subscriptionFilters: [], logEvents: [{ id: '1', timestamp: 1, message: 'm' }] })).toString('base64');
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [{ MessageId: 'm1', ReceiptHandle: 'r1', Body: JSON.stringify({ awslogs: { data } }) }] }).resolves({ Messages: [] });
     bucketWith({ [key('a')]: failureObject([kinesisRecord('a', 1, '1001')]) });

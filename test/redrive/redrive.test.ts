@@ -1,16 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../parsers/registry';
 import { loadPipelineConfig } from '../../functions/pipeline/config';
 import { ConfigError } from '../../functions/pipeline/errors';
 import { readMaxMessages } from '../../functions/redrive/options';
 import { extractSubscriptionData } from '../../functions/redrive/record';
 import { createRedrive } from '../../functions/redrive/redrive';
-import { createOpenSearchClient } from '../../functions/sinks/opensearch';
-import { OpenSearchSink } from '../../functions/sinks/opensearch-sink';
-import { REQUEST_FAULTS, startFakeOpenSearch, type FakeOpenSearch } from '../helpers/fake-opensearch';
+import { REQUEST_FAULTS } from '../helpers/fake-opensearch';
+import { redriveSink, useRedriveFakes } from '../helpers/redrive-harness';
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/shipper-dlq';
 const sqs = mockClient(SQSClient);
@@ -55,37 +54,16 @@ function message(id: string, body: string): Message {
   return { MessageId: id, ReceiptHandle: `receipt-${id}`, Body: body, Attributes: { ApproximateReceiveCount: '1' } };
 }
 
-let fake: FakeOpenSearch;
+const cluster = useRedriveFakes(sqs);
 
 function redrive() {
-  const client = createOpenSearchClient(
-    { endpoint: fake.url, auth: 'none', compression: false, requestTimeoutMs: 5_000 },
-    { maxRetries: 0 },
-  );
-  const sink = new OpenSearchSink(client, {
-    indexing: config.indexing,
-    now: () => NOW,
-    sleep: async () => undefined,
-    retry: { baseDelayMs: 1, maxDelayMs: 2, maxAttempts: 2 },
-  });
+  const sink = redriveSink(cluster.fake, config.indexing, () => NOW);
   return createRedrive({ sqs: new SQSClient({ region: 'eu-west-1' }), queueUrl: QUEUE_URL, registry: createRegistry(), config, sink, now: () => NOW });
 }
 
 function deletedReceipts(): string[] {
   return sqs.commandCalls(DeleteMessageBatchCommand).flatMap((call) => (call.args[0].input.Entries ?? []).map((entry) => entry.ReceiptHandle!));
 }
-
-beforeAll(async () => {
-  fake = await startFakeOpenSearch();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-  sqs.reset();
-  sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-});
 
 describe('extractSubscriptionData', () => {
   const data = subscriptionData('s', 1);
@@ -126,8 +104,8 @@ describe('createRedrive', () => {
 
     expect(summary).toMatchObject({ received: 2, replayed: 2, undecodable: 0, failed: 0, stoppedEarly: false });
     expect(summary.documents).toMatchObject({ indexed: 5, duplicates: 0 });
-    expect(fake.count('cwl-generic-*')).toBe(5);
-    expect(fake.get('cwl-generic-2026.11.21', 'a-0')?.source).toMatchObject({ message: 'order 0 shipped' });
+    expect(cluster.fake.count('cwl-generic-*')).toBe(5);
+    expect(cluster.fake.get('cwl-generic-2026.11.21', 'a-0')?.source).toMatchObject({ message: 'order 0 shipped' });
     expect(deletedReceipts()).toEqual(['receipt-m1', 'receipt-m2']);
   });
 
@@ -142,7 +120,7 @@ describe('createRedrive', () => {
     const second = await redrive()({ maxMessages: 10 });
 
     expect(second.documents).toMatchObject({ indexed: 0, duplicates: 3 });
-    expect(fake.count('cwl-generic-*')).toBe(3);
+    expect(cluster.fake.count('cwl-generic-*')).toBe(3);
   });
 
   it('leaves a message it cannot decode in the queue, counted', async () => {
@@ -164,7 +142,7 @@ describe('createRedrive', () => {
   });
 
   it('keeps the message and stops the run when OpenSearch cannot store the documents', async () => {
-    fake.failRequests(REQUEST_FAULTS.unavailable(), { times: 100, path: /_bulk$/ });
+    cluster.fake.failRequests(REQUEST_FAULTS.unavailable(), { times: 100, path: /_bulk$/ });
     sqs
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [message('m1', destinationRecord(subscriptionData('a', 2))), message('m2', destinationRecord(subscriptionData('b', 2)))] })
