@@ -113,10 +113,11 @@ export class EventDocument implements LogDocument {
   sourceJson(): string {
     if (this.#source !== undefined) return JSON.stringify(this.#source);
     const result = this.#read();
-    return (
-      writeSourceJson(this.#event, result, this.#context, this.#timestamp!, this.#region, this.#dataset!) ??
-      JSON.stringify(this.source)
-    );
+    const json = writeSourceJson(this.#event, result, this.#context, this.#timestamp!, this.#region, this.#dataset!);
+    if (json !== undefined) return json;
+    // The object path, from the result in hand: reading `this.source` would parse the event again.
+    this.#source = buildSource(this.#event, result, this.#context, this.#timestamp!, this.#region);
+    return JSON.stringify(this.#source);
   }
 
   /** The parse result: the one given, or a fresh parse (described on the first). */

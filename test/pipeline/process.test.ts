@@ -77,4 +77,16 @@ describe('processBatch', () => {
     expect(parse).toHaveBeenCalledTimes(6);
     expect(outcome).toMatchObject({ received: 3, parseFailures: 0, byDataset: { 'cloudwatch.generic': { documents: 3 } }, sink: { indexed: 3 } });
   });
+
+  it('parses an event once when encoded, also when its fields merge into the envelope (the object path)', () => {
+    const real = createRegistry().get('generic');
+    // Fields under aws.cloudwatch merge into the envelope: the JSON writer leaves them to JSON.stringify.
+    const parse = vi.fn(() => ({ ok: true as const, fields: { aws: { cloudwatch: { extra: 'x' } } } }));
+    const merging = { ...real, parse };
+    const registry: Registry = { entries: [merging], get: () => merging, route: () => merging };
+    const built = buildDocuments(makeBatch('/g', ['a', 'b']), { registry, config });
+    const pairs = built.documents.map(documentPair);
+    expect(parse).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(pairs[0]!.split('\n')[1]!).aws.cloudwatch).toMatchObject({ log_group: '/g', extra: 'x' });
+  });
 });
