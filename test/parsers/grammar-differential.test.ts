@@ -6,7 +6,7 @@
  * fuzzed copies of all of them. The fast-check seed is printed; rerun one with
  * FC_SEED=<seed> npx vitest run test/parsers/grammar-differential.test.ts
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -18,6 +18,7 @@ import { parseSlowQuery } from '../../parsers/rds-mysql-slowquery';
 import { SLOWLOG_HEADER_FIELDS } from '../../parsers/slowquery-grammar';
 import { parseSlowQueryByGrammar } from '../../parsers/slowquery-grammar-parser';
 import type { ParseContext } from '../../parsers/types';
+import { filesUnder, stringsOf } from '../helpers/corpus-files';
 import { splitEntries } from '../helpers/slowlog-entries';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -43,23 +44,6 @@ function expectSameSlowLog(message: string): void {
 
 function expectSameLambda(message: string): void {
   expect(parseLambdaByGrammar(message, LAMBDA_CONTEXT), JSON.stringify(message)).toStrictEqual(parseLambdaPlatform(message, LAMBDA_CONTEXT));
-}
-
-/** Every file under a folder. */
-function filesUnder(folder: string): string[] {
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder).flatMap((name) => {
-    const path = join(folder, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
-/** Every string in a JSON document (messages, test inputs, notes: all are fair input). */
-function stringsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsOf);
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
-  return [];
 }
 
 /** Messages from a corpus or fixture file: JSON strings; text files as entries and as lines. */

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { LogBatch, LogEvent } from '../../../functions/pipeline/types';
+import { filesUnder, stringsOf } from '../../helpers/corpus-files';
 import { splitEntries } from '../../helpers/slowlog-entries';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -16,23 +17,6 @@ export const CORPUS_DIR =
 
 /** CloudWatch Logs refuses events over 256 KiB; a longer "message" cannot reach the handler. */
 const MAX_EVENT_BYTES = 256 * 1024 - 26;
-
-function filesUnder(folder: string): string[] {
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .sort()
-    .flatMap((name) => {
-      const path = join(folder, name);
-      return statSync(path).isDirectory() ? filesUnder(path) : [path];
-    });
-}
-
-function stringsOf(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsOf);
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsOf);
-  return [];
-}
 
 /** CloudTrail events (objects with an eventID) anywhere in a JSON document, as a trail writes them. */
 function cloudTrailEventsOf(value: unknown): string[] {
