@@ -28,6 +28,26 @@ async function storedLock(id: string): Promise<{ found: boolean; _seq_no?: numbe
   return reply.body as { found: boolean; _seq_no?: number; _source?: Record<string, unknown> };
 }
 
+/** Two takers race for `id`'s lock at once, each with its own client; `check` sees who won and who lost, then both clients close. */
+async function raceTwoTakers(
+  id: string,
+  check: (won: PromiseFulfilledResult<ApplyLock>[], lost: PromiseRejectedResult[]) => Promise<void>,
+): Promise<void> {
+  const [one, two] = [lockClient(), lockClient()];
+  try {
+    const takers = await Promise.allSettled([
+      acquireApplyLock(one, { id, holder: 'taker one', waitMs: 0 }),
+      acquireApplyLock(two, { id, holder: 'taker two', waitMs: 0 }),
+    ]);
+    await check(
+      takers.filter((taker): taker is PromiseFulfilledResult<ApplyLock> => taker.status === 'fulfilled'),
+      takers.filter((taker): taker is PromiseRejectedResult => taker.status === 'rejected'),
+    );
+  } finally {
+    await Promise.all([one.close(), two.close()]);
+  }
+}
+
 afterAll(async () => {
   for (const prefix of prefixes) {
     await deleteIndices(client, prefix);
@@ -41,14 +61,7 @@ describe('the apply lock on the real engine', () => {
   it('two takers at once: exactly one wins, the other is told who holds it and until when', async () => {
     const id = uniquePrefix('lock');
     prefixes.push(id);
-    const [one, two] = [lockClient(), lockClient()];
-    try {
-      const takers = await Promise.allSettled([
-        acquireApplyLock(one, { id, holder: 'taker one', waitMs: 0 }),
-        acquireApplyLock(two, { id, holder: 'taker two', waitMs: 0 }),
-      ]);
-      const won = takers.filter((taker): taker is PromiseFulfilledResult<ApplyLock> => taker.status === 'fulfilled');
-      const lost = takers.filter((taker): taker is PromiseRejectedResult => taker.status === 'rejected');
+    await raceTwoTakers(id, async (won, lost) => {
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
       const winner = won[0]!.value;
@@ -59,9 +72,7 @@ describe('the apply lock on the real engine', () => {
       expect((await storedLock(id))._source?.holder).toBe(winner.holder.holder);
       await winner.release();
       expect((await storedLock(id)).found).toBe(false);
-    } finally {
-      await Promise.all([one.close(), two.close()]);
-    }
+    });
   });
 
   it('a stale lock is taken over by exactly one of two takers (compare-and-set on seq_no)', async () => {
@@ -70,14 +81,7 @@ describe('the apply lock on the real engine', () => {
     const stale = { holder: 'Lambda that timed out', token: 'dead', prefix: id, acquired_at: '2026-01-01T00:00:00.000Z', expires_at: '2026-01-01T00:02:00.000Z' };
     await client.transport.request({ method: 'PUT', path: lockPath(id), querystring: { refresh: 'true' }, body: stale });
     const staleSeqNo = (await storedLock(id))._seq_no!;
-    const [one, two] = [lockClient(), lockClient()];
-    try {
-      const takers = await Promise.allSettled([
-        acquireApplyLock(one, { id, holder: 'taker one', waitMs: 0 }),
-        acquireApplyLock(two, { id, holder: 'taker two', waitMs: 0 }),
-      ]);
-      const won = takers.filter((taker): taker is PromiseFulfilledResult<ApplyLock> => taker.status === 'fulfilled');
-      const lost = takers.filter((taker): taker is PromiseRejectedResult => taker.status === 'rejected');
+    await raceTwoTakers(id, async (won, lost) => {
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
       const winner = won[0]!.value;
@@ -87,9 +91,7 @@ describe('the apply lock on the real engine', () => {
       expect(taken._seq_no).toBeGreaterThan(staleSeqNo);
       await winner.release();
       expect((await storedLock(id)).found).toBe(false);
-    } finally {
-      await Promise.all([one.close(), two.close()]);
-    }
+    });
   });
 
   it('assets apply (the CLI) refuses to run while the lock is held, then runs once it is released', async () => {
