@@ -102,10 +102,18 @@ export function ownershipAmong(policies: readonly NamedAsset[]): PolicyOwnership
   return { ownerOf: (index) => owningPolicy(policies, index), isOurs: (policyId) => names.has(policyId) };
 }
 
+// Compiled once per pattern: every policy's pass asks about every index it finds.
+const globs = new Map<string, RegExp>();
+
 /** An index pattern of ISM (`*` = any run of characters) against an index name. */
 function globMatches(pattern: string, index: string): boolean {
-  const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${parts.join('.*')}$`).test(index);
+  let glob = globs.get(pattern);
+  if (glob === undefined) {
+    const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+    glob = new RegExp(`^${parts.join('.*')}$`);
+    globs.set(pattern, glob);
+  }
+  return glob.test(index);
 }
 
 /**

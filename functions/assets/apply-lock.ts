@@ -156,7 +156,6 @@ function startHolding(
   let takenBy: LockHolder | undefined;
   // A renewal moves the expiry only: the document keeps saying since when the apply runs.
   const stamp = (): Json => ({ ...lockBody(held.id, held.holder, held.token, held.now(), held.ttlMs), acquired_at: held.acquiredAt });
-  const first = { acquired_at: held.acquiredAt, expires_at: new Date(Date.parse(held.acquiredAt) + held.ttlMs).toISOString() };
   let renewing: Promise<void> = Promise.resolve();
   const renew = async (): Promise<void> => {
     if (version === undefined) return;
@@ -180,7 +179,7 @@ function startHolding(
   }, held.renewEveryMs);
   timer.unref();
   return {
-    holder: { holder: held.holder, acquiredAt: String(first.acquired_at), expiresAt: String(first.expires_at) },
+    holder: { holder: held.holder, acquiredAt: held.acquiredAt, expiresAt: new Date(Date.parse(held.acquiredAt) + held.ttlMs).toISOString() },
     lost: () => takenBy,
     async release() {
       clearInterval(timer);
