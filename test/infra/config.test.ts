@@ -2,25 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidConfigError, loadConfig, parseConfig } from '../../infra/config';
+import { loadConfig, parseConfig } from '../../infra/config';
 import { LAMBDA_PLATFORM_FILTER } from '../../functions/subscriber/filter-patterns';
-import { DOMAIN_ARN, DOMAIN_ENDPOINT, NETWORK } from './shapes';
+import { DOMAIN_ARN, DOMAIN_ENDPOINT, NETWORK, problems } from './shapes';
 
 const MINIMAL = {
   opensearch: { mode: 'existing-domain', endpoint: DOMAIN_ENDPOINT, domainArn: DOMAIN_ARN },
   subscriptions: { prefixes: ['/aws/lambda/'] },
 };
-
-/** The message of the error parseConfig throws for `raw`. */
-function problems(raw: unknown): string {
-  try {
-    parseConfig(raw, 'test');
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('the configuration was accepted');
-}
 
 describe('parseConfig', () => {
   it('fills the defaults around a minimal configuration', () => {

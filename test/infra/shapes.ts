@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
 import { createApp } from '../../infra/bin/app';
-import { parseConfig } from '../../infra/config';
+import { InvalidConfigError, parseConfig } from '../../infra/config';
 import { BUNDLING_CONTEXT_KEY } from '../../infra/constructs/pipeline-function';
 import type { PipelineStack } from '../../infra/stacks/pipeline-stack';
 
@@ -73,4 +74,15 @@ export function policiesOf(template: Template, roleLogicalId: string): Record<st
       (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })),
     ),
   );
+}
+
+/** The message of the error parseConfig throws for `raw`. */
+export function problems(raw: unknown): string {
+  try {
+    parseConfig(raw, 'test');
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('the configuration was accepted');
 }

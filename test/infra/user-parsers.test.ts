@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidConfigError, parseConfig } from '../../infra/config';
 import { loadPipelineConfig } from '../../functions/pipeline/config';
-import { DOMAIN_ARN, DOMAIN_ENDPOINT, environmentOf, synthesize } from './shapes';
+import { DOMAIN_ARN, DOMAIN_ENDPOINT, environmentOf, problems, synthesize } from './shapes';
 
 const MINIMAL = {
   opensearch: { mode: 'existing-domain', endpoint: DOMAIN_ENDPOINT, domainArn: DOMAIN_ARN },
@@ -12,16 +11,6 @@ const MINIMAL = {
 const PARSERS = (
   JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/user-parsers/parsers.json'), 'utf8')) as { parsers: unknown[] }
 ).parsers;
-
-function problems(raw: unknown): string {
-  try {
-    parseConfig(raw, 'test');
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('the configuration was accepted');
-}
 
 describe('user parsers in the deployment configuration', () => {
   it('ship with the shipper, redrive and assets functions as PARSERS_JSON, which the functions read back', () => {
