@@ -606,20 +606,7 @@ export class FakeOpenSearch {
     }
     const existing = this.get(index, id);
     if (existing !== undefined && action === 'create') {
-      return {
-        status: 409,
-        body: {
-          _index: index,
-          _id: id,
-          error: {
-            type: 'version_conflict_engine_exception',
-            reason: `[${id}]: version conflict, document already exists (current version [${existing.version}])`,
-            index,
-            shard: '0',
-            index_uuid: indexUuid(index),
-          },
-        },
-      };
+      return versionConflict(index, id, `[${id}]: version conflict, document already exists (current version [${existing.version}])`);
     }
     const stored = this.put(index, id, source);
     return {
@@ -639,20 +626,7 @@ export class FakeOpenSearch {
     const existing = this.get(index, id);
     if (existing !== undefined && existing.seqNo === seqNo && primaryTerm === 1) return undefined;
     const current = existing === undefined ? 'but no document was found' : `current document has seqNo [${existing.seqNo}] and primary term [1]`;
-    return {
-      status: 409,
-      body: {
-        _index: index,
-        _id: id,
-        error: {
-          type: 'version_conflict_engine_exception',
-          reason: `[${id}]: version conflict, required seqNo [${query.if_seq_no}], primary term [${query.if_primary_term}]. ${current}`,
-          index,
-          shard: '0',
-          index_uuid: indexUuid(index),
-        },
-      },
-    };
+    return versionConflict(index, id, `[${id}]: version conflict, required seqNo [${query.if_seq_no}], primary term [${query.if_primary_term}]. ${current}`);
   }
 
   #applyUpdate(index: string, id: string, body: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
@@ -791,6 +765,18 @@ class FakeHttpError extends Error implements FakeError {
   ) {
     super(`${type}: ${reason}`);
   }
+}
+
+/** The engine's 409 for a single-document write that lost to the stored version, with `reason` as it words it. */
+function versionConflict(index: string, id: string, reason: string): { status: number; body: Record<string, unknown> } {
+  return {
+    status: 409,
+    body: {
+      _index: index,
+      _id: id,
+      error: { type: 'version_conflict_engine_exception', reason, index, shard: '0', index_uuid: indexUuid(index) },
+    },
+  };
 }
 
 /** A stable stand-in for the engine's per-index uuid (22 url-safe base64 characters). */
