@@ -76,14 +76,20 @@ export function functionNameFromArn(arn: string): string | undefined {
 /**
  * Adds what follows from the metrics of a REPORT. Products of integers are exact in a
  * double, so dividing once keeps `billed_gb_seconds` as close to the true value as a
- * double can be (128 MB × 700 ms gives 0.0875, not 0.08749999999999999).
+ * double can be (128 MB × 700 ms gives 0.0875, not 0.08749999999999999). A figure
+ * that overflows a double (only a forged JSON record can carry one) is left out rather
+ * than stored as Infinity, which JSON would turn into null.
  */
 export function addDerivedMetrics(lambda: LambdaFields): void {
   const { memory_size_mb: memory, max_memory_used_mb: used, billed_duration_ms: billed } = lambda;
-  if (memory !== undefined && memory > 0 && used !== undefined) lambda.memory_used_ratio = used / memory;
-  if (memory !== undefined && billed !== undefined) lambda.billed_gb_seconds = (memory * billed) / 1_024_000;
+  if (memory !== undefined && memory > 0 && used !== undefined) setIfFinite(lambda, 'memory_used_ratio', used / memory);
+  if (memory !== undefined && billed !== undefined) setIfFinite(lambda, 'billed_gb_seconds', (memory * billed) / 1_024_000);
   // Managed Instances reports carry only a duration: whether the call was a cold start is
   // unknown there, so cold_start is written only for reports with the standard metrics.
   if (lambda.init_duration_ms !== undefined) lambda.cold_start = true;
   else if (billed !== undefined) lambda.cold_start = false;
+}
+
+function setIfFinite(lambda: LambdaFields, key: 'memory_used_ratio' | 'billed_gb_seconds', value: number): void {
+  if (Number.isFinite(value)) lambda[key] = value;
 }

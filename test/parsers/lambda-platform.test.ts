@@ -633,6 +633,25 @@ describe('parseLambdaPlatform: failures', () => {
   });
 });
 
+describe('parseLambdaPlatform: figures a double cannot hold', () => {
+  it('leaves out a derived metric that overflows instead of storing Infinity (JSON null)', () => {
+    const message = `{"type":"platform.report","record":{"requestId":"${ID}","metrics":{"durationMs":1,"billedDurationMs":2918,"memorySizeMB":1e305,"maxMemoryUsedMB":1e308}}}`;
+    const result = parseLambdaPlatform(message, CONTEXT);
+    expect(result.ok).toBe(true);
+    const lambda = lambdaOf(result) as Record<string, unknown>;
+    expect(lambda.memory_size_mb).toBe(1e305);
+    expect(lambda).not.toHaveProperty('billed_gb_seconds');
+    expect(lambda.memory_used_ratio).toBe(1e308 / 1e305);
+  });
+
+  it('leaves out memory_used_ratio when the memory size is too small to divide by', () => {
+    const message = `{"type":"platform.report","record":{"requestId":"${ID}","metrics":{"durationMs":1,"billedDurationMs":1,"memorySizeMB":1e-320,"maxMemoryUsedMB":1e300}}}`;
+    const lambda = lambdaOf(parseLambdaPlatform(message, CONTEXT)) as Record<string, unknown>;
+    expect(lambda).not.toHaveProperty('memory_used_ratio');
+    expect(lambda.billed_gb_seconds).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe('parseLambdaPlatform: schema coverage', () => {
   it('asserts every aws.lambda field of schema.md in at least one case', () => {
     const schemaFields = [
