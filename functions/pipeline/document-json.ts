@@ -50,6 +50,8 @@ export function writeSourceJson(
     // Keys the envelope holds on this document: a parsed value there merges or loses.
     const held = (key: string): boolean =>
       ENVELOPE_KEYS.has(key) || (key === 'message' && keepsMessage) || (key === 'cloud' && cloud !== '') || (key === 'tags' && tags !== undefined) || (key === 'error' && !result.ok);
+    // The members written here, gathered in order so that one JSON.stringify writes them all.
+    let rest: Fields | undefined;
     for (const key of Object.keys(fields)) {
       const value = fields[key];
       if (value === undefined || key === 'event' || key === 'aws') continue;
@@ -59,9 +61,10 @@ export function writeSourceJson(
         continue;
       }
       if (!safeKey(key)) return undefined;
-      const text = JSON.stringify(value) as string | undefined;
-      if (text !== undefined) json += `,${JSON.stringify(key)}:${text}`;
+      (rest ??= {})[key] = value;
     }
+    // A plain object of checked keys: members() always writes it.
+    if (rest !== undefined) json += members(rest)!;
   }
   return `${json}}`;
 }
@@ -77,8 +80,13 @@ const AWS_KEYS: ReadonlySet<string> = new Set(['cloudwatch']);
  * parsed object meeting an envelope object (only `aws.cloudwatch`) returns undefined.
  */
 function extraKeys(parsed: Fields, held: ReadonlySet<string>): string | undefined {
+  const keys = Object.keys(parsed);
+  if (keys.every((key) => !held.has(key) && safeKey(key))) {
+    const all = members(parsed);
+    if (all !== undefined) return all;
+  }
   let json = '';
-  for (const key of Object.keys(parsed)) {
+  for (const key of keys) {
     const value = parsed[key];
     if (value === undefined) continue;
     if (held.has(key)) {
@@ -90,6 +98,19 @@ function extraKeys(parsed: Fields, held: ReadonlySet<string>): string | undefine
     if (text !== undefined) json += `,${JSON.stringify(key)}:${text}`;
   }
   return json;
+}
+
+/**
+ * `,"key":value` for every member of `object` that JSON has, in order: `JSON.stringify` of
+ * the object without its braces, one call instead of one per key and per value (each call
+ * costs more than the few bytes of a key). Undefined when `JSON.stringify` would not write
+ * the object as its members (a `toJSON`, a boxed primitive). The caller checks the keys.
+ */
+function members(object: Fields): string | undefined {
+  if ('toJSON' in object) return undefined;
+  const text = JSON.stringify(object) as string | undefined;
+  if (text === undefined || text.charCodeAt(0) !== 0x7b) return undefined;
+  return text.length === 2 ? '' : `,${text.slice(1, -1)}`;
 }
 
 /**

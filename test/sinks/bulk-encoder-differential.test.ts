@@ -164,8 +164,20 @@ describe('bulk encoder: byte for byte JSON.stringify of the same documents', () 
     fc.constantFrom('event', 'aws', 'cloud', 'tags', 'error', 'message', '@timestamp', 'cloudwatch', 'dataset', 'ingested', 'event_id', 'log_group', 'account', 'region', 'id', 'constructor', 'toString', 'hasOwnProperty', 'toJSON', '0', '7', '01', '4294967295', 'a b', '"q"', 'é'),
     fc.string({ maxLength: 6 }),
   );
+  /**
+   * Objects that JSON.stringify does not write as their own members: a `toJSON` (inherited,
+   * as on a Date), boxed primitives; and one without a prototype.
+   */
+  const odd = fc.constantFrom<unknown>(
+    new Date(0),
+    new Number(5),
+    new String('ab'),
+    new Boolean(false),
+    Object.assign(Object.create({ toJSON: () => ({ inherited: true }) }) as object, { own: 1 }),
+    Object.assign(Object.create(null) as object, { bare: 1 }),
+  );
   const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-    value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.constant(undefined), tie('object')),
+    value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.constant(undefined), odd, tie('object')),
     object: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
   })).value;
   const object = fc.dictionary(key, value, { maxKeys: 4 });
@@ -173,7 +185,7 @@ describe('bulk encoder: byte for byte JSON.stringify of the same documents', () 
     fc.dictionary(key, value, { maxKeys: 6 }),
     // Objects meeting every object of the envelope, one level down too.
     fc.record(
-      { event: object, aws: fc.record({ cloudwatch: object, lambda: value }, { requiredKeys: [] }), cloud: fc.record({ account: object, region: value }, { requiredKeys: [] }), error: object, tags: value, extra: value },
+      { event: fc.oneof(object, odd), aws: fc.oneof(fc.record({ cloudwatch: object, lambda: value }, { requiredKeys: [] }), odd), cloud: fc.record({ account: object, region: value }, { requiredKeys: [] }), error: object, tags: value, extra: value },
       { requiredKeys: [] },
     ),
   ) as fc.Arbitrary<Fields>;
