@@ -9,6 +9,7 @@ import {
 } from './lambda-fields';
 import { isPlatformRecord, readPlatformRecord } from './lambda-json-record';
 import { platformLineType } from './lambda-line-type';
+import { renderLambdaLine } from './lambda-render';
 import { readPlatformLine } from './lambda-text-line';
 import { isRegExpSpace } from './lambda-text-scan';
 import type { ParseContext, ParseResult } from './types';
@@ -28,12 +29,28 @@ const SCANNER: TextLineReader = { lineType: platformLineType, readLine: readPlat
 
 /** Parses one CloudWatch message of a Lambda log group. */
 export function parseLambdaPlatform(message: string, context: ParseContext): ParseResult {
-  return toResult(readLine(message, context, SCANNER), context);
+  return parseWith(SCANNER, message, context);
 }
 
 /** The Lambda parser with another reader of plain-text platform lines. */
 export function createLambdaParser(text: TextLineReader): (message: string, context: ParseContext) => ParseResult {
-  return (message, context) => toResult(readLine(message, context, text), context);
+  return (message, context) => parseWith(text, message, context);
+}
+
+function parseWith(text: TextLineReader, message: string, context: ParseContext): ParseResult {
+  const line = readLine(message, context, text);
+  const result = toResult(line, context);
+  // The default path ends here: the check below runs only when the pipeline would drop messages.
+  if (context.reportReadFully !== true || !result.ok) return result;
+  return writesBack(line.lambda, result.timestamp, message) ? { ...result, readFully: true } : result;
+}
+
+/**
+ * True when the fields the document holds (`aws.lambda`, after `withFunctionIds`, and the
+ * time) write back to exactly the message: then it is read fully, by construction.
+ */
+function writesBack(lambda: LambdaFields, timestamp: string | undefined, message: string): boolean {
+  return renderLambdaLine(lambda, timestamp) === message;
 }
 
 function readLine(message: string, context: ParseContext, text: TextLineReader): LambdaLineResult {
