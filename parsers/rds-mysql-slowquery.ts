@@ -19,6 +19,7 @@ import {
   trimNewlines,
   unquoteIdentifier,
 } from './slowquery-document';
+import { renderSlowQueryEntry } from './slowquery-render';
 import { epochSecondsToIso, parseSlowLogTime } from './slowquery-time';
 import { parseUserHost, type UserHost } from './slowquery-user-host';
 import type { Fields, ParseContext, ParseResult } from './types';
@@ -94,9 +95,12 @@ function readSlowQuery(message: string, context: ParseContext, keys: HeaderKeys)
   const truncated =
     body.adminCommand === undefined && (body.query === undefined || !body.query.trimEnd().endsWith(';'));
   const timestamp = body.timestamp ?? header.time;
-  const result: { ok: true; fields: Fields; timestamp?: string; tags?: string[] } = { ok: true, fields };
+  const result: { ok: true; fields: Fields; timestamp?: string; tags?: string[]; readFully?: true } = { ok: true, fields };
   if (timestamp !== undefined) result.timestamp = timestamp;
   if (truncated) result.tags = [TRUNCATED_TAG];
+  // Only when asked (the pipeline would drop the message): the fields the document holds
+  // write back to exactly the message, so it is read fully by construction.
+  if (context.reportReadFully === true && renderSlowQueryEntry(fields, timestamp) === message) result.readFully = true;
   return result;
 }
 
