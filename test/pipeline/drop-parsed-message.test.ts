@@ -1,7 +1,9 @@
 /**
  * DROP_PARSED_MESSAGE: `message` leaves the documents whose parser read it fully (a compact
- * JSON object that writes back to exactly its text), and only those; off by default.
+ * JSON object that writes back to exactly its text; a Lambda platform line or slow-log
+ * entry that its fields write back to exactly), and only those; off by default.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseGeneric } from '../../parsers/generic';
 import { createRegistry } from '../../parsers/registry';
@@ -9,6 +11,7 @@ import { loadPipelineConfig } from '../../functions/pipeline/config';
 import { ConfigError } from '../../functions/pipeline/errors';
 import { buildDocuments } from '../../functions/pipeline/process';
 import { documentPair } from '../../functions/sinks/bulk-body';
+import type { LogBatch } from '../../functions/pipeline/types';
 import { makeBatch } from '../helpers/batches';
 import { environmentOf, synthesize } from '../infra/shapes';
 
@@ -37,6 +40,20 @@ describe('DROP_PARSED_MESSAGE', () => {
     expect(documents.map((document) => document.object)).toEqual([false, false, true, true, true, true, true]);
     // What the message said is still in the document.
     expect(documents[0]!.source).toMatchObject({ cloudwatch: { json: { level: 'info', msg: 'cache lookup', ms: 4 } } });
+  });
+
+  it.each([
+    // Every platform line of this sample is in AWS's spelling; the function's own text lines are not read fully.
+    ['lambda-text.json', (message: string) => /^(?:INIT_START|START|END|REPORT) /.test(message)],
+    // The log_slow_extra entries (their End: gives # Time:); without it, # Time: has no field.
+    ['rds-mysql-instance.json', (message: string) => message.includes(' Start: ')],
+  ] as const)('drops the message of the %s sample where its fields write it back', (name, dropped) => {
+    const batch = JSON.parse(readFileSync(new URL(`../fixtures/samples-decoded/${name}`, import.meta.url), 'utf8')) as LogBatch;
+    for (const env of [{}, { DROP_PARSED_MESSAGE: 'true' }]) {
+      const { documents } = buildDocuments(batch, { registry, config: loadPipelineConfig(env) });
+      const kept = documents.map((document) => 'message' in (JSON.parse(documentPair(document).split('\n')[1]!) as object));
+      expect(kept).toEqual(batch.logEvents.map(({ message }) => env.DROP_PARSED_MESSAGE !== 'true' || !dropped(message)));
+    }
   });
 
   it('names the variable when its value is not a boolean', () => {

@@ -39,14 +39,21 @@ function referencePair(document: LogDocument): string {
 
 /** Builds a batch's documents and checks each pair; returns how many were checked. */
 function checkBatch(batch: LogBatch, region?: string, pipeline = config): number {
+  return checkDocuments(batch, region, pipeline).checked;
+}
+
+/** Checks each pair; also counts the documents shipped without their message (DROP_PARSED_MESSAGE). */
+function checkDocuments(batch: LogBatch, region?: string, pipeline = config): { checked: number; dropped: number } {
   const { documents } = buildDocuments(batch, { registry, config: pipeline, ...(region !== undefined && { region }) });
+  let dropped = 0;
   for (const document of documents) {
     // The encoder first: reading `source` builds the object, which later calls would reuse.
     const pair = documentPair(document);
     const reference = referencePair(document);
     if (pair !== reference) expect(pair).toBe(reference);
+    if (!('message' in document.source)) dropped += 1;
   }
-  return documents.length;
+  return { checked: documents.length, dropped };
 }
 
 const messagesBatch = (logGroup: string, messages: readonly string[], overrides: Partial<LogBatch> = {}) =>
@@ -102,6 +109,15 @@ describe('bulk encoder: byte for byte JSON.stringify of the same documents', () 
     expect(checked).toBeGreaterThan(10_000);
   });
 
+  it.skipIf(!existsSync(CORPUS))('on the whole shared corpus with DROP_PARSED_MESSAGE, which drops slow-query and Lambda messages too', () => {
+    const messages = corpusMessages();
+    const results = LOG_GROUPS.map((logGroup) => checkDocuments(messagesBatch(logGroup, messages), 'eu-west-1', dropping));
+    expect(results.map(({ checked }) => checked)).toEqual(LOG_GROUPS.map(() => messages.length));
+    // LOG_GROUPS[0] is the slow-query parser's, [1] the Lambda parser's.
+    expect(results[0]!.dropped).toBeGreaterThan(0);
+    expect(results[1]!.dropped).toBeGreaterThan(0);
+  });
+
   it('on the bundled samples', () => {
     const files = readdirSync(SAMPLES).filter((name) => name.endsWith('.json'));
     let checked = 0;
@@ -109,6 +125,7 @@ describe('bulk encoder: byte for byte JSON.stringify of the same documents', () 
       const event = JSON.parse(readFileSync(join(SAMPLES, name), 'utf8')) as { awslogs: { data: string } };
       checked += checkBatch(decodeSubscriptionData(event.awslogs.data, config.maxDecompressedBytes));
       checked += checkBatch(decodeSubscriptionData(event.awslogs.data, config.maxDecompressedBytes), 'us-east-1');
+      checked += checkBatch(decodeSubscriptionData(event.awslogs.data, config.maxDecompressedBytes), 'us-east-1', dropping);
     }
     expect(checked).toBeGreaterThan(0);
   });
