@@ -5,7 +5,13 @@ import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 await build({
-  entryPoints: { bench: join(root, 'bench/run.ts'), grammar: join(root, 'bench/grammar.ts'), stages: join(root, 'bench/stages.ts') },
+  entryPoints: {
+    bench: join(root, 'bench/run.ts'),
+    grammar: join(root, 'bench/grammar.ts'),
+    stages: join(root, 'bench/stages.ts'),
+    ab: join(root, 'bench/ab.ts'),
+    profile: join(root, 'bench/profile.ts'),
+  },
   outdir: join(root, 'bench/.out'),
   outExtension: { '.js': '.mjs' },
   bundle: true,
