@@ -6,13 +6,14 @@ import { buildDocument } from '../functions/pipeline/document';
 import { buildDocuments } from '../functions/pipeline/process';
 import { createShipper } from '../functions/shipper/shipper';
 import { documentPair } from '../functions/sinks/bulk-body';
+import { encodeRequest } from '../functions/sinks/bulk-request';
 import { createOpenSearchSinkFromEnv } from '../functions/sinks/sink-from-env';
 import { createRegistry } from '../parsers/registry';
 import { EncodingSink } from './encoding-sink';
 import type { GeneratedBatch } from './generate';
 
 /** What a round can run, each on one full batch. */
-export const MODES = ['http', 'offline', 'encode', 'write', 'parse'] as const;
+export const MODES = ['http', 'gzip', 'offline', 'encode', 'write', 'parse'] as const;
 export type Mode = (typeof MODES)[number];
 
 export function side(generated: GeneratedBatch, stubUrl: string): Record<Mode, () => Promise<unknown>> {
@@ -30,6 +31,13 @@ export function side(generated: GeneratedBatch, stubUrl: string): Record<Mode, (
   return {
     // The shipper end to end: gzip, HTTP to the stub, its reply read (as `npm run bench`).
     http: () => http(generated.event),
+    // Decoded, built, parsed, written and gzipped into bulk bodies as the sink does; not sent.
+    gzip: async () => {
+      const batch = decodeSubscriptionData(generated.event.awslogs.data, config.maxDecompressedBytes);
+      const { documents } = buildDocuments(batch, deps);
+      const limits = { maxBytes: config.indexing.bulkMaxBytes, maxDocuments: config.indexing.bulkMaxDocuments };
+      for (let start = 0; start < documents.length; ) start = (await encodeRequest(documents, start, limits, true)).end;
+    },
     // The shipper with bodies encoded, not gzipped, not sent.
     offline: () => offline(generated.event),
     // Documents built, parsed and written as NDJSON pairs (bench:stages' encode).

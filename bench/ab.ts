@@ -21,7 +21,7 @@ type Side = typeof import('./ab-side');
 
 const [treeA, treeB, source = 'athena-cloudtrail', mode = 'http', roundsText = '21', batchesText = '5'] = process.argv.slice(2);
 if (treeA === undefined || treeB === undefined || !SOURCES.includes(source as Source)) {
-  console.error(`usage: bench:ab -- <tree A> <tree B> [${SOURCES.join('|')}] [http|offline|encode|write|parse] [rounds] [batches per round]`);
+  console.error(`usage: bench:ab -- <tree A> <tree B> [${SOURCES.join('|')}] [http|gzip|offline|encode|write|parse] [rounds] [batches per round]`);
   process.exit(2);
 }
 const rounds = Number(roundsText);
