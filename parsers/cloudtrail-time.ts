@@ -1,5 +1,5 @@
 // The test for a time already in toISOString form is the one the Lambda parser uses.
-import { isCanonicalUtcIso } from './lambda-time';
+import { isCanonicalUtcIso, isoOfParsedTime } from './lambda-time';
 
 /**
  * CloudTrail `eventTime` -> ISO 8601 UTC with milliseconds, the form `toISOString`
@@ -15,6 +15,5 @@ export function eventTimestamp(eventTime: string): string | undefined {
   const withMilliseconds =
     eventTime.length === 20 && eventTime.charCodeAt(19) === 0x5a ? `${eventTime.slice(0, 19)}.000Z` : eventTime;
   if (isCanonicalUtcIso(withMilliseconds)) return withMilliseconds;
-  const time = EVENT_TIME.test(eventTime) ? Date.parse(eventTime) : Number.NaN;
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  return EVENT_TIME.test(eventTime) ? isoOfParsedTime(Date.parse(eventTime)) : undefined;
 }

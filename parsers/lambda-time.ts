@@ -12,9 +12,19 @@ export function toUtcIso(value: unknown): string | undefined {
   // Runtimes write times already in that form: returned as they are, which spares a
   // Date.parse and a new string per line.
   if (isCanonicalUtcIso(value)) return value;
-  if (!ISO_TIME.test(value)) return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  return ISO_TIME.test(value) ? isoOfParsedTime(Date.parse(value)) : undefined;
+}
+
+// 0000-01-01T00:00:00.000Z and 10000-01-01T00:00:00.000Z. Outside them `toISOString`
+// writes a signed six-digit year (`-000001-12-31T23:00:00.000Z` for
+// `0000-01-01T00:00:00+01:00`), which is no four-digit ISO time: the document's
+// @timestamp and its daily index name would be garbage.
+const YEAR_0 = -62_167_219_200_000;
+const YEAR_10000 = 253_402_300_800_000;
+
+/** `Date.parse`'s result as `toISOString` text, or undefined for NaN and times outside the years 0000-9999. */
+export function isoOfParsedTime(time: number): string | undefined {
+  return time >= YEAR_0 && time < YEAR_10000 ? new Date(time).toISOString() : undefined;
 }
 
 /**

@@ -645,6 +645,18 @@ describe('parseAthenaCloudTrail: failures', () => {
       message: '{"eventSource":"athena.amazonaws.com","eventName":"GetQueryExecution","eventTime":"2025-13-40T99:00:00Z"}',
       reason: /eventTime/,
     },
+    {
+      // In UTC, -000001-12-31T23:00:00Z: toISOString has no four-digit form for it.
+      name: 'eventTime before the year 0000 in UTC',
+      message: '{"eventSource":"athena.amazonaws.com","eventName":"GetQueryExecution","eventTime":"0000-01-01T00:00:00+01:00"}',
+      reason: /eventTime/,
+    },
+    {
+      // In UTC, +010000-01-01T00:59:59Z.
+      name: 'eventTime after the year 9999 in UTC',
+      message: '{"eventSource":"athena.amazonaws.com","eventName":"GetQueryExecution","eventTime":"9999-12-31T23:59:59-01:00"}',
+      reason: /eventTime/,
+    },
   ])('$name', ({ message, reason }) => {
     const result = parseAthenaCloudTrail(message, CONTEXT);
     expect(result.ok).toBe(false);

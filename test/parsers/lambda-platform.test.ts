@@ -652,6 +652,28 @@ describe('parseLambdaPlatform: figures a double cannot hold', () => {
   });
 });
 
+describe('parseLambdaPlatform: times toISOString cannot write with a four-digit year', () => {
+  // Offsets move these times across 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z; toISOString
+  // would write `-000001-12-31T23:00:00.000Z` and `+010000-01-01T00:59:59.000Z`.
+  it.each([
+    ['a platform record', '{"time":"0000-01-01T00:00:00+01:00","type":"platform.start","record":{}}'],
+    ['a platform record', '{"time":"9999-12-31T23:59:59-01:00","type":"platform.start","record":{}}'],
+    ['a JSON line of the function', '{"timestamp":"0000-01-01T00:00:00+01:00","level":"INFO","message":"m"}'],
+    ['a JSON line of the function', '{"timestamp":"9999-12-31T23:59:59-01:00","level":"INFO","message":"m"}'],
+  ])('leave %s without a timestamp: %s', (_kind, message) => {
+    const result = parseLambdaPlatform(message, CONTEXT);
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.timestamp).toBeUndefined();
+  });
+
+  it('keeps the first and last instants of the years 0000-9999, written with an offset', () => {
+    const first = parseLambdaPlatform('{"time":"0000-01-01T01:00:00+01:00","type":"platform.start","record":{}}', CONTEXT);
+    const last = parseLambdaPlatform('{"timestamp":"9999-12-31T22:59:59.999-01:00","message":"m"}', CONTEXT);
+    expect(first.ok && first.timestamp).toBe('0000-01-01T00:00:00.000Z');
+    expect(last.ok && last.timestamp).toBe('9999-12-31T23:59:59.999Z');
+  });
+});
+
 describe('parseLambdaPlatform: schema coverage', () => {
   it('asserts every aws.lambda field of schema.md in at least one case', () => {
     const schemaFields = [
