@@ -250,11 +250,19 @@ function readDate(text: string): string | undefined {
     const fraction = Number(`0.${parts[7] ?? '0'}`);
     const offset = parts[9] === undefined ? 0 : (parts[9] === '-' ? -1 : 1) * (Number(parts[10]) * 60 + Number(parts[11]));
     // Checked by hand: Date.UTC would roll 31 February over into March, and 24:00 into the next day.
-    if (month! < 1 || month! > 12 || day! < 1 || day! > new Date(Date.UTC(year!, month!, 0)).getUTCDate()) return undefined;
+    if (month! < 1 || month! > 12 || day! < 1 || day! > new Date(utcTime(year!, month!, 0)).getUTCDate()) return undefined;
     if (hour > 23 || minute > 59 || second > 59) return undefined;
-    ms = Date.UTC(year!, month! - 1, day!, hour, minute, second) + Math.floor(fraction * 1000) - offset * 60_000;
+    ms = utcTime(year!, month! - 1, day!, hour, minute, second) + Math.floor(fraction * 1000) - offset * 60_000;
   }
   return Number.isFinite(ms) && ms >= 0 && ms <= MAX_TIME_MS ? new Date(ms).toISOString() : undefined;
+}
+
+/** `Date.UTC` without its reading of the years 0-99 as 1900-1999 (`0070-01-01` is not 1970). */
+function utcTime(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -85,6 +85,10 @@ describe('capture types', () => {
     ['date', '2026-02-31T00:00:00Z', undefined],
     ['date', '2026-12-06T24:00:00Z', undefined],
     ['date', 'yesterday', undefined],
+    // Years 0070-0099 are before 1970, the first year a date capture takes (Date.UTC reads them as 1970-1999).
+    ['date', '0070-01-01T00:00:00Z', undefined],
+    ['date', '0099-12-31 23:59:59', undefined],
+    ['date', '1970-01-01T00:00:00Z', '1970-01-01T00:00:00.000Z'],
   ])('%s %j -> %j', (type, text, expected) => {
     expect(readCapture(type, text)).toStrictEqual(expected);
   });
