@@ -198,8 +198,13 @@ function validTimestamp(timestamp: string | undefined): string | undefined {
   if (timestamp === undefined) return undefined;
   const time = Date.parse(timestamp);
   if (Number.isNaN(time)) return undefined;
-  return timestamp.endsWith('Z') ? timestamp : new Date(time).toISOString();
+  const iso = timestamp.endsWith('Z') ? timestamp : new Date(time).toISOString();
+  // Outside the years 0000-9999 toISOString writes `-000001-…` or `+010000-…`, which would
+  // name an index `cwl-…--000.01.12`: the event's CloudWatch time is used instead.
+  return FOUR_DIGIT_YEAR_ISO.test(iso) ? iso : undefined;
 }
+
+const FOUR_DIGIT_YEAR_ISO = /^\d{4}-\d{2}-\d{2}T/;
 
 /**
  * Deep-merges parsed fields into the envelope. The envelope's own values win where both

@@ -77,6 +77,15 @@ describe('buildDocument', () => {
     expect(fallback.source['@timestamp']).toBe('2026-11-22T08:00:00.000Z');
   });
 
+  it.each(['0000-01-01T00:00:00+01:00', '9999-12-31T23:59:59-01:00', '+010000-01-01T00:00:00.000Z', '-000001-12-31T23:00:00.000Z'])(
+    'takes the CloudWatch time when a parser gives a time outside the years 0000-9999 in UTC (%s)',
+    (timestamp) => {
+      const document = build({ ok: true, fields: {}, timestamp });
+      expect(document.source['@timestamp']).toBe('2026-11-22T08:00:00.000Z');
+      expect(document.index).toBe('cwl-generic-2026.11.22');
+    },
+  );
+
   it('ships a parse failure with its reason and whatever was read', () => {
     const document = build({ ok: false, reason: 'no # Query_time line', fields: { aws: { rds: { db_instance: 'db-1' } } } }, '/aws/rds/instance/db-1/slowquery');
     expect(document.index).toBe('cwl-rds-mysql-slowquery-2026.11.22');
