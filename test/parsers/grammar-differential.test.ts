@@ -3,8 +3,8 @@
  * groups) and its production scanner must read every message to the same result: the
  * same fields, values, event time, tags, or the same failure reason. Inputs: the shared
  * corpus (../shared/corpus, or CORPUS_DIR), the bundled samples, generated messages and
- * fuzzed copies of all of them. The fast-check seed is printed; rerun one with
- * FC_SEED=<seed> npx vitest run test/parsers/grammar-differential.test.ts
+ * fuzzed copies of all of them. The run's fast-check seed (test/helpers/fast-check-seed.ts)
+ * is printed; rerun one with FAST_CHECK_SEED=<seed> npx vitest run test/parsers/grammar-differential.test.ts
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -26,8 +26,9 @@ const CORPUS = process.env['CORPUS_DIR'] ?? resolve(ROOT, '../shared/corpus');
 const HAS_CORPUS = existsSync(CORPUS);
 if (!HAS_CORPUS) console.warn(`grammar-differential: ${CORPUS} is absent (set CORPUS_DIR); corpus inputs skipped`);
 
-const SEED = Number(process.env['FC_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-console.log(`grammar-differential: fast-check seed ${SEED} (rerun with FC_SEED=${SEED})`);
+// The run's seed, set by the setup file from FAST_CHECK_SEED; each property offsets it.
+const SEED = fc.readConfigureGlobal().seed!;
+console.log(`grammar-differential: fast-check seed ${SEED} (rerun with FAST_CHECK_SEED=${SEED})`);
 const RUNS = 3000;
 
 const SLOW_CONTEXT: ParseContext = { logGroup: '/aws/rds/instance/db-1/slowquery', logStream: 'db-1', timestamp: 0 };

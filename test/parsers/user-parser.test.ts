@@ -171,10 +171,9 @@ describe('routing', () => {
 });
 
 describe('any message', () => {
-  const SEED = Number(process.env['FC_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
   const [billing, access] = compileUserParsers(JSON.parse(readFileSync(new URL('../fixtures/user-parsers/parsers.json', import.meta.url), 'utf8')));
 
-  it(`never makes a user parser throw, and an ok result holds only typed captures (fast-check seed ${SEED})`, () => {
+  it('never makes a user parser throw, and an ok result holds only typed captures', () => {
     const line = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 200 }),
       fc.string({ unit: 'grapheme', maxLength: 200 }),
@@ -194,7 +193,7 @@ describe('any message', () => {
           }
         }
       }),
-      { seed: SEED, numRuns: 2000 },
+      { numRuns: 2000 },
     );
   });
 });
