@@ -4,7 +4,7 @@
  */
 import { CodeUnitReader, type CodeUnits, copyCodeUnits } from './slowquery-code-units';
 import { SCHEMA_FIELD, SLOWLOG_HEADER_FIELDS, THREAD_ID_FIELD, type HeaderField } from './slowquery-grammar';
-import { parseIsoTime } from './slowquery-time';
+import { parseIsoTimeAt } from './slowquery-time';
 
 // Before the tables built below at load time.
 const ZERO = 0x30;
@@ -258,7 +258,7 @@ function readValue(kind: Kind, text: string, units: CodeUnits, start: number, en
       if (equalsIgnoringCase(units, start, end, 'yes')) return true;
       return equalsIgnoringCase(units, start, end, 'no') ? false : BAD;
     case KINDS.time:
-      return parseIsoTime(text.slice(start, end)) ?? BAD;
+      return parseIsoTimeAt(text, units, start, end) ?? BAD;
     case KINDS.text:
       return start === end ? undefined : text.slice(start, end);
   }
