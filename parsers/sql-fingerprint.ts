@@ -7,6 +7,12 @@
  * read more than twice and the time stays linear on any input.
  */
 
+import { CodeUnitReader, type CodeUnits } from './slowquery-code-units';
+
+// The statement's code units, read by the scan below instead of `charCodeAt`: a statement
+// is a slice of its message, on which `charCodeAt` is slow (see slowquery-code-units.ts).
+const SQL_UNITS = new CodeUnitReader();
+
 // Words after which `-5` / `+5` is a signed literal rather than a subtraction.
 const SIGN_CONTEXT_WORDS: ReadonlySet<string> = new Set([
   'and', 'between', 'by', 'case', 'div', 'else', 'having', 'if', 'in', 'interval', 'is', 'like',
@@ -31,39 +37,40 @@ type Token = (typeof TOKEN)[keyof typeof TOKEN];
 /** The fingerprint of `sql`: literals, numbers and `IN`/`VALUES` lists -> `?`, comments dropped, blanks folded, lower case. */
 export function fingerprintSql(sql: string): string {
   const out = new FingerprintWriter(sql);
+  const units = SQL_UNITS.read(sql);
   const length = sql.length;
   let i = 0;
   while (i < length) {
-    const char = sql.charCodeAt(i);
-    const skipped = skipBlankOrComment(sql, i);
+    const char = units[i]!;
+    const skipped = skipBlankOrComment(sql, units, i);
     if (skipped > i) {
       out.blank();
       i = skipped;
     } else if (char === QUOTE || char === DOUBLE_QUOTE) {
-      i = skipString(sql, i);
+      i = skipString(sql, units, i);
       out.emit('?', TOKEN.value);
     } else if (char === BACKTICK) {
-      const end = skipString(sql, i);
+      const end = skipString(sql, units, i);
       out.quotedName(i, end);
       i = end;
     } else if (char === QUESTION) {
       out.emit('?', TOKEN.value);
       i += 1;
-    } else if (isDigit(char) || (char === DOT && isDigit(sql.charCodeAt(i + 1)) && out.previous !== TOKEN.word)) {
-      const end = skipNumber(sql, i);
-      if (end > i && !isWordChar(sql.charCodeAt(end))) {
+    } else if (isDigit(char) || (char === DOT && isDigit(units[i + 1]!) && out.previous !== TOKEN.word)) {
+      const end = skipNumber(sql, units, i);
+      if (end > i && !isWordChar(units[end]!)) {
         out.emit('?', TOKEN.value);
         i = end;
       } else {
         // `12foo`, `123_bar`: MySQL allows identifiers that begin with digits. (`.5e` makes
         // an empty word here, which only turns the `.` into an operator next time round.)
-        const wordEnd = skipWord(sql, i);
+        const wordEnd = skipWord(units, i);
         out.word(i, wordEnd);
         i = wordEnd;
       }
-    } else if ((char === MINUS || char === PLUS) && startsNumber(sql, i + 1) && out.isSignContext()) {
-      const end = skipNumber(sql, i + 1);
-      if (end > i + 1 && !isWordChar(sql.charCodeAt(end))) {
+    } else if ((char === MINUS || char === PLUS) && startsNumber(units, i + 1) && out.isSignContext()) {
+      const end = skipNumber(sql, units, i + 1);
+      if (end > i + 1 && !isWordChar(units[end]!)) {
         out.emit('?', TOKEN.value);
         i = end;
       } else {
@@ -71,14 +78,14 @@ export function fingerprintSql(sql: string): string {
         i += 1;
       }
     } else if (isWordChar(char)) {
-      const end = skipWord(sql, i);
-      const listWord = literalListWord(sql, i, end);
-      const listEnd = listWord === undefined ? -1 : skipLiteralList(sql, end, listWord !== 'in');
+      const end = skipWord(units, i);
+      const listWord = literalListWord(units, i, end);
+      const listEnd = listWord === undefined ? -1 : skipLiteralList(sql, units, end, listWord !== 'in');
       if (listEnd > 0) {
         out.emit(`${listWord}(?+)`, TOKEN.close);
         i = listEnd;
-      } else if (isQuote(sql.charCodeAt(end)) && STRING_PREFIX.test(sql.slice(i, end).toLowerCase())) {
-        i = skipString(sql, end);
+      } else if (isQuote(units[end]!) && STRING_PREFIX.test(sql.slice(i, end).toLowerCase())) {
+        i = skipString(sql, units, end);
         out.emit('?', TOKEN.value);
       } else {
         out.word(i, end);
@@ -144,23 +151,23 @@ class FingerprintWriter {
 }
 
 /** `in`, `values` or `value` when `sql[start, end)` is that word in any case, else undefined. */
-function literalListWord(sql: string, start: number, end: number): 'in' | 'values' | 'value' | undefined {
+function literalListWord(units: CodeUnits, start: number, end: number): 'in' | 'values' | 'value' | undefined {
   // Comparing ASCII letters only is exact: no other character lower-cases to these letters.
   switch (end - start) {
     case 2:
-      return equalsIgnoringCase(sql, start, 'in') ? 'in' : undefined;
+      return equalsIgnoringCase(units, start, 'in') ? 'in' : undefined;
     case 5:
-      return equalsIgnoringCase(sql, start, 'value') ? 'value' : undefined;
+      return equalsIgnoringCase(units, start, 'value') ? 'value' : undefined;
     case 6:
-      return equalsIgnoringCase(sql, start, 'values') ? 'values' : undefined;
+      return equalsIgnoringCase(units, start, 'values') ? 'values' : undefined;
     default:
       return undefined;
   }
 }
 
-function equalsIgnoringCase(sql: string, start: number, lower: string): boolean {
+function equalsIgnoringCase(units: CodeUnits, start: number, lower: string): boolean {
   for (let i = 0; i < lower.length; i += 1) {
-    const char = sql.charCodeAt(start + i);
+    const char = units[start + i]!;
     if ((char >= 0x41 && char <= 0x5a ? char + 0x20 : char) !== lower.charCodeAt(i)) return false;
   }
   return true;
@@ -272,25 +279,25 @@ function isBlank(char: number): boolean {
   return char === 0x20 || char === 0x09 || char === 0x0a || char === 0x0d || char === 0x0b || char === 0x0c;
 }
 
-function startsNumber(sql: string, i: number): boolean {
-  const char = sql.charCodeAt(i);
-  return isDigit(char) || (char === DOT && isDigit(sql.charCodeAt(i + 1)));
+function startsNumber(units: CodeUnits, i: number): boolean {
+  const char = units[i]!;
+  return isDigit(char) || (char === DOT && isDigit(units[i + 1]!));
 }
 
 /** End of the blank run or comment at `i`, or `i` when there is none. */
-function skipBlankOrComment(sql: string, i: number): number {
-  const char = sql.charCodeAt(i);
+function skipBlankOrComment(sql: string, units: CodeUnits, i: number): number {
+  const char = units[i]!;
   if (isBlank(char)) {
     let end = i + 1;
-    while (end < sql.length && isBlank(sql.charCodeAt(end))) end += 1;
+    while (end < sql.length && isBlank(units[end]!)) end += 1;
     return end;
   }
-  if (char === 0x2f /* / */ && sql.charCodeAt(i + 1) === 0x2a /* * */) {
+  if (char === 0x2f /* / */ && units[i + 1]! === 0x2a /* * */) {
     const close = sql.indexOf('*/', i + 2);
     return close < 0 ? sql.length : close + 2;
   }
   // MySQL reads `--` as a comment only when a blank (or the end) follows it.
-  const dashComment = char === MINUS && sql.charCodeAt(i + 1) === MINUS && (i + 2 === sql.length || isBlank(sql.charCodeAt(i + 2)));
+  const dashComment = char === MINUS && units[i + 1]! === MINUS && (i + 2 === sql.length || isBlank(units[i + 2]!));
   if (char === 0x23 /* # */ || dashComment) {
     const newline = sql.indexOf('\n', i);
     return newline < 0 ? sql.length : newline + 1;
@@ -298,24 +305,24 @@ function skipBlankOrComment(sql: string, i: number): number {
   return i;
 }
 
-function skipBlanksAndComments(sql: string, i: number): number {
+function skipBlanksAndComments(sql: string, units: CodeUnits, i: number): number {
   let position = i;
-  for (let next = skipBlankOrComment(sql, position); next > position; next = skipBlankOrComment(sql, position)) {
+  for (let next = skipBlankOrComment(sql, units, position); next > position; next = skipBlankOrComment(sql, units, position)) {
     position = next;
   }
   return position;
 }
 
 /** End of the quoted text at `i` (`''`, `""`, ` `` ` doubling and backslash escapes); unterminated runs to the end. */
-function skipString(sql: string, i: number): number {
-  const quote = sql.charCodeAt(i);
+function skipString(sql: string, units: CodeUnits, i: number): number {
+  const quote = units[i]!;
   let position = i + 1;
   while (position < sql.length) {
-    const char = sql.charCodeAt(position);
+    const char = units[position]!;
     if (char === BACKSLASH && quote !== BACKTICK) {
       position += 2;
     } else if (char === quote) {
-      if (sql.charCodeAt(position + 1) !== quote) return position + 1;
+      if (units[position + 1]! !== quote) return position + 1;
       position += 2;
     } else {
       position += 1;
@@ -324,39 +331,39 @@ function skipString(sql: string, i: number): number {
   return sql.length;
 }
 
-function skipWord(sql: string, i: number): number {
+function skipWord(units: CodeUnits, i: number): number {
   let end = i;
-  while (end < sql.length && isWordChar(sql.charCodeAt(end))) end += 1;
+  while (end < units.length && isWordChar(units[end]!)) end += 1;
   return end;
 }
 
 /** End of the number literal at `i` (decimal, exponent, `0x…`, `0b…`), or `i` when none. */
-function skipNumber(sql: string, i: number): number {
-  if (sql.charCodeAt(i) === 0x30 && (sql[i + 1] === 'x' || sql[i + 1] === 'X') && isHexDigit(sql.charCodeAt(i + 2))) {
+function skipNumber(sql: string, units: CodeUnits, i: number): number {
+  if (units[i]! === 0x30 && (sql[i + 1] === 'x' || sql[i + 1] === 'X') && isHexDigit(units[i + 2]!)) {
     let end = i + 2;
-    while (isHexDigit(sql.charCodeAt(end))) end += 1;
+    while (isHexDigit(units[end]!)) end += 1;
     return end;
   }
-  if (sql.charCodeAt(i) === 0x30 && (sql[i + 1] === 'b' || sql[i + 1] === 'B') && /[01]/.test(sql[i + 2] ?? '')) {
+  if (units[i]! === 0x30 && (sql[i + 1] === 'b' || sql[i + 1] === 'B') && /[01]/.test(sql[i + 2] ?? '')) {
     let end = i + 2;
     while (sql[end] === '0' || sql[end] === '1') end += 1;
     return end;
   }
   let end = i;
-  while (isDigit(sql.charCodeAt(end))) end += 1;
-  if (sql.charCodeAt(end) === DOT) {
+  while (isDigit(units[end]!)) end += 1;
+  if (units[end]! === DOT) {
     end += 1;
-    while (isDigit(sql.charCodeAt(end))) end += 1;
+    while (isDigit(units[end]!)) end += 1;
   }
-  if (end === i || (end === i + 1 && sql.charCodeAt(i) === DOT)) return i;
-  const e = sql.charCodeAt(end);
+  if (end === i || (end === i + 1 && units[i]! === DOT)) return i;
+  const e = units[end]!;
   if (e === 0x65 || e === 0x45) {
     let exponent = end + 1;
-    const sign = sql.charCodeAt(exponent);
+    const sign = units[exponent]!;
     if (sign === PLUS || sign === MINUS) exponent += 1;
-    if (isDigit(sql.charCodeAt(exponent))) {
+    if (isDigit(units[exponent]!)) {
       end = exponent;
-      while (isDigit(sql.charCodeAt(end))) end += 1;
+      while (isDigit(units[end]!)) end += 1;
     }
   }
   return end;
@@ -367,27 +374,27 @@ function skipNumber(sql: string, i: number): number {
  * (nested tuples allowed) — for `VALUES`, of every such list in a comma-separated run —
  * or -1 when what follows is anything else (a subquery, an expression).
  */
-function skipLiteralList(sql: string, i: number, several: boolean): number {
-  const open = skipBlanksAndComments(sql, i);
-  let end = skipLiteralGroup(sql, open);
+function skipLiteralList(sql: string, units: CodeUnits, i: number, several: boolean): number {
+  const open = skipBlanksAndComments(sql, units, i);
+  let end = skipLiteralGroup(sql, units, open);
   if (end < 0 || !several) return end;
   for (;;) {
-    const comma = skipBlanksAndComments(sql, end);
-    if (sql.charCodeAt(comma) !== COMMA) return end;
-    const next = skipLiteralGroup(sql, skipBlanksAndComments(sql, comma + 1));
+    const comma = skipBlanksAndComments(sql, units, end);
+    if (units[comma]! !== COMMA) return end;
+    const next = skipLiteralGroup(sql, units, skipBlanksAndComments(sql, units, comma + 1));
     if (next < 0) return end;
     end = next;
   }
 }
 
-function skipLiteralGroup(sql: string, i: number): number {
-  if (sql.charCodeAt(i) !== OPEN) return -1;
+function skipLiteralGroup(sql: string, units: CodeUnits, i: number): number {
+  if (units[i]! !== OPEN) return -1;
   let depth = 0;
   let literals = 0;
   let position = i;
   while (position < sql.length) {
-    const char = sql.charCodeAt(position);
-    const skipped = skipBlankOrComment(sql, position);
+    const char = units[position]!;
+    const skipped = skipBlankOrComment(sql, units, position);
     if (skipped > position) {
       position = skipped;
     } else if (char === OPEN) {
@@ -400,26 +407,26 @@ function skipLiteralGroup(sql: string, i: number): number {
     } else if (char === COMMA) {
       position += 1;
     } else if (char === QUOTE || char === DOUBLE_QUOTE) {
-      position = skipString(sql, position);
+      position = skipString(sql, units, position);
       literals += 1;
     } else if (char === QUESTION) {
       position += 1;
       literals += 1;
     } else {
       const start = char === MINUS || char === PLUS ? position + 1 : position;
-      const numberEnd = startsNumber(sql, start) ? skipNumber(sql, start) : start;
-      if (numberEnd > start && !isWordChar(sql.charCodeAt(numberEnd))) {
+      const numberEnd = startsNumber(units, start) ? skipNumber(sql, units, start) : start;
+      if (numberEnd > start && !isWordChar(units[numberEnd]!)) {
         position = numberEnd;
         literals += 1;
         continue;
       }
-      const wordEnd = skipWord(sql, position);
+      const wordEnd = skipWord(units, position);
       const word = sql.slice(position, wordEnd).toLowerCase();
       if (LITERAL_WORDS.has(word)) {
         position = wordEnd;
         literals += 1;
-      } else if (STRING_PREFIX.test(word) && (sql.charCodeAt(wordEnd) === QUOTE || sql.charCodeAt(wordEnd) === DOUBLE_QUOTE)) {
-        position = skipString(sql, wordEnd);
+      } else if (STRING_PREFIX.test(word) && (units[wordEnd]! === QUOTE || units[wordEnd]! === DOUBLE_QUOTE)) {
+        position = skipString(sql, units, wordEnd);
         literals += 1;
       } else {
         return -1;
