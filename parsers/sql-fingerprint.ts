@@ -107,16 +107,31 @@ export function fingerprintSql(sql: string): string {
  * by position and lower-cased only when a sign after them needs it: that check is rare,
  * and cutting and lower-casing every word was much of the fingerprint's time.
  */
-class FingerprintWriter {
-  text = '';
+/** What both writers know of the tokens written so far, to tell a sign from an operator. */
+abstract class TokenHistory {
   previous: Token = TOKEN.start;
+  /** Where the last word is in the statement; -1 for a backquoted name. */
+  protected wordStart = -1;
+  protected wordEnd = -1;
+
+  constructor(protected readonly sql: string) {}
+
+  /** True when a `-` / `+` here is a sign rather than a subtraction or an addition. */
+  isSignContext(): boolean {
+    const previous = this.previous;
+    if (previous === TOKEN.start || previous === TOKEN.open || previous === TOKEN.operator) return true;
+    return (
+      previous === TOKEN.word &&
+      this.wordStart >= 0 &&
+      SIGN_CONTEXT_WORDS.has(this.sql.slice(this.wordStart, this.wordEnd).toLowerCase())
+    );
+  }
+}
+
+class FingerprintWriter extends TokenHistory {
+  text = '';
   private pendingBlank = false;
   private emitted = false;
-  /** Where the last word is in the statement; -1 for a backquoted name. */
-  private wordStart = -1;
-  private wordEnd = -1;
-
-  constructor(private readonly sql: string) {}
 
   /** The fingerprint: lower case, without leading blanks and trailing `;` and blanks. */
   finish(): string {
@@ -145,17 +160,6 @@ class FingerprintWriter {
     this.emit(this.sql.slice(start, end), TOKEN.word);
     this.wordStart = -1;
   }
-
-  /** True when a `-` / `+` here is a sign rather than a subtraction or an addition. */
-  isSignContext(): boolean {
-    const previous = this.previous;
-    if (previous === TOKEN.start || previous === TOKEN.open || previous === TOKEN.operator) return true;
-    return (
-      previous === TOKEN.word &&
-      this.wordStart >= 0 &&
-      SIGN_CONTEXT_WORDS.has(this.sql.slice(this.wordStart, this.wordEnd).toLowerCase())
-    );
-  }
 }
 
 /**
@@ -168,19 +172,16 @@ class FingerprintWriter {
  * writes at most the characters it read, but a list (`in(?+)` for `IN(1)`, 5 read) one
  * more, and a blank is written only for a run of at least one blank or comment read.
  */
-class AsciiFingerprintWriter {
-  previous: Token = TOKEN.start;
+class AsciiFingerprintWriter extends TokenHistory {
   private readonly bytes: Uint8Array;
   private length = 0;
   private pendingBlank = false;
-  /** Where the last word is in the statement; -1 for a backquoted name. */
-  private wordStart = -1;
-  private wordEnd = -1;
 
   constructor(
-    private readonly sql: string,
+    sql: string,
     private readonly units: Uint8Array,
   ) {
+    super(sql);
     this.bytes = fingerprintBytes(2 * units.length + 16);
   }
 
@@ -217,17 +218,6 @@ class AsciiFingerprintWriter {
     this.copy(start, end);
     this.previous = TOKEN.word;
     this.wordStart = -1;
-  }
-
-  /** True when a `-` / `+` here is a sign rather than a subtraction or an addition. */
-  isSignContext(): boolean {
-    const previous = this.previous;
-    if (previous === TOKEN.start || previous === TOKEN.open || previous === TOKEN.operator) return true;
-    return (
-      previous === TOKEN.word &&
-      this.wordStart >= 0 &&
-      SIGN_CONTEXT_WORDS.has(this.sql.slice(this.wordStart, this.wordEnd).toLowerCase())
-    );
   }
 
   /** A pending blank, unless nothing was written yet (the string writer's `emitted`). */
@@ -282,8 +272,7 @@ function literalListWord(units: CodeUnits, start: number, end: number): 'in' | '
 
 function equalsIgnoringCase(units: CodeUnits, start: number, lower: string): boolean {
   for (let i = 0; i < lower.length; i += 1) {
-    const char = units[start + i]!;
-    if ((char >= 0x41 && char <= 0x5a ? char + 0x20 : char) !== lower.charCodeAt(i)) return false;
+    if (lowerAscii(units[start + i]!) !== lower.charCodeAt(i)) return false;
   }
   return true;
 }
