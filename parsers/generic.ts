@@ -10,7 +10,8 @@ export function parseGeneric(message: string, context?: ParseContext): ParseResu
   const json = parseJsonObject(message);
   if (json === undefined) return { ok: true, fields: {} };
   const fields = { cloudwatch: { json } };
-  return context?.reportReadFully === true && JSON.stringify(json) === message.trim() ? { ok: true, fields, readFully: true } : { ok: true, fields };
+  // The whole message, blanks included: a trimmed comparison would drop blanks no field holds.
+  return context?.reportReadFully === true && JSON.stringify(json) === message ? { ok: true, fields, readFully: true } : { ok: true, fields };
 }
 
 /**

@@ -36,8 +36,9 @@ describe('DROP_PARSED_MESSAGE', () => {
 
   it('drops the message of compact JSON objects only, in the bulk body and the source object alike', () => {
     const documents = shipped({ DROP_PARSED_MESSAGE: 'true' });
-    expect(documents.map((document) => document.kept)).toEqual([false, false, true, true, true, true, true]);
-    expect(documents.map((document) => document.object)).toEqual([false, false, true, true, true, true, true]);
+    // `${COMPACT}\n` keeps its message: cloudwatch.json writes back no trailing newline.
+    expect(documents.map((document) => document.kept)).toEqual([false, true, true, true, true, true, true]);
+    expect(documents.map((document) => document.object)).toEqual([false, true, true, true, true, true, true]);
     // What the message said is still in the document.
     expect(documents[0]!.source).toMatchObject({ cloudwatch: { json: { level: 'info', msg: 'cache lookup', ms: 4 } } });
   });
@@ -55,6 +56,14 @@ describe('DROP_PARSED_MESSAGE', () => {
       expect(kept).toEqual(batch.logEvents.map(({ message }) => env.DROP_PARSED_MESSAGE !== 'true' || !dropped(message)));
     }
   });
+
+  it.each(['  {"a":1}', '{"a":1}\n', '{"a":1}\r\n', '\t{"a":1} '])(
+    'keeps a JSON object message with blanks around it (%j): the blanks are in no field',
+    (message) => {
+      const context = { logGroup: '/ecs/app', logStream: 's', timestamp: 0, reportReadFully: true };
+      expect(parseGeneric(message, context)).not.toHaveProperty('readFully');
+    },
+  );
 
   it('names the variable when its value is not a boolean', () => {
     expect(() => loadPipelineConfig({ DROP_PARSED_MESSAGE: 'sometimes' })).toThrow(ConfigError);
