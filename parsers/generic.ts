@@ -1,17 +1,21 @@
+import { hasNoKeyOrder } from './json-key-order';
 import type { ParseContext, ParseResult } from './types';
 
 /**
  * Log groups no parser claims: the envelope alone, plus the fields of a JSON object
  * message under `cloudwatch.json`. Such a message is read fully when `cloudwatch.json`
  * writes back to exactly its text (compact JSON without duplicate keys or digits beyond
- * a double's precision), which is checked only when the context asks.
+ * a double's precision) and none of its objects has a key order to lose (json-key-order.ts),
+ * which is checked only when the context asks.
  */
 export function parseGeneric(message: string, context?: ParseContext): ParseResult {
   const json = parseJsonObject(message);
   if (json === undefined) return { ok: true, fields: {} };
   const fields = { cloudwatch: { json } };
   // The whole message, blanks included: a trimmed comparison would drop blanks no field holds.
-  return context?.reportReadFully === true && JSON.stringify(json) === message ? { ok: true, fields, readFully: true } : { ok: true, fields };
+  // And no object of two keys or more: the stored _source does not keep their order.
+  const readFully = context?.reportReadFully === true && JSON.stringify(json) === message && hasNoKeyOrder(json);
+  return readFully ? { ok: true, fields, readFully: true } : { ok: true, fields };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { hasNoKeyOrder } from './json-key-order';
 import type { LambdaFields } from './lambda-fields';
 
 /**
@@ -39,8 +40,9 @@ export function renderLambdaLine(lambda: LambdaFields, timestamp: string | undef
       return renderPlatformRecord(lambda, timestamp);
     case 'log':
       // The function's own line: only a JSON object kept whole under `aws.lambda.log` can be
-      // written back, and only when it is compact JSON in the key order JSON.parse keeps.
-      return lambda.log === undefined ? undefined : JSON.stringify(lambda.log);
+      // written back, and only when it is compact JSON with no key order that the stored
+      // _source could lose (one key per object: see json-key-order.ts).
+      return lambda.log === undefined || !hasNoKeyOrder(lambda.log) ? undefined : JSON.stringify(lambda.log);
     default:
       return undefined;
   }
