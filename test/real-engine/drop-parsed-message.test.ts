@@ -120,6 +120,7 @@ describe('DROP_PARSED_MESSAGE: dropped messages are written back from the stored
         expect(render(sources[position]!), JSON.stringify(message)).toBe(message);
       });
     }
-    expect(droppedTotal).toBeGreaterThan(10);
+    // The bundled samples alone hold some (the shared corpus, when present, many more).
+    expect(droppedTotal).toBeGreaterThan(0);
   });
 });
