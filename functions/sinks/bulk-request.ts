@@ -24,6 +24,12 @@ export interface EncodedRequest {
   readonly body: Buffer;
   /** Uncompressed NDJSON bytes. */
   readonly bytes: number;
+  /**
+   * The NDJSON pair of `documents[end]` when it was encoded and found not to fit: the next
+   * request starts with it (passed back as `first`), so no document is encoded twice (a
+   * deferred document parses its event each time it is encoded).
+   */
+  readonly next?: string;
 }
 
 /** No cut: every document given goes into the one request (the halves of a split request). */
@@ -32,29 +38,35 @@ export const ONE_REQUEST: BulkLimits = { maxBytes: Number.POSITIVE_INFINITY, max
 /**
  * Encodes the request that starts at `documents[start]`: documents in order until the
  * next would take the body past `limits.maxBytes` or the count past `limits.maxDocuments`.
- * A document larger than `maxBytes` on its own goes alone in its own request.
+ * A document larger than `maxBytes` on its own goes alone in its own request. `first` is
+ * the `next` of the previous request, when that one ended where this one starts.
  */
 export async function encodeRequest(
   documents: readonly LogDocument[],
   start: number,
   limits: BulkLimits,
   gzip: boolean,
+  first?: string,
 ): Promise<EncodedRequest> {
   const output = gzip ? new GzipOutput() : new PlainOutput();
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   let bytes = 0;
   let end = start;
+  let next: string | undefined;
   const flush = async (): Promise<void> => {
     if (used > 0) await output.write(chunk.subarray(0, used));
     chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     used = 0;
   };
   for (; end < documents.length && end - start < limits.maxDocuments; end += 1) {
-    const pair = documentPair(documents[end]!);
+    const pair = end === start && first !== undefined ? first : documentPair(documents[end]!);
     // A UTF-16 code unit takes at most 3 UTF-8 bytes: count exactly only near a limit.
     let size = pair.length * 3 <= CHUNK_BYTES - used && bytes + pair.length * 3 <= limits.maxBytes ? -1 : Buffer.byteLength(pair);
-    if (end > start && bytes + size > limits.maxBytes) break;
+    if (end > start && bytes + size > limits.maxBytes) {
+      next = pair;
+      break;
+    }
     if (size === -1 || size <= CHUNK_BYTES - used) {
       size = chunk.write(pair, used);
       used += size;
@@ -66,7 +78,7 @@ export async function encodeRequest(
     bytes += size;
   }
   if (used > 0) await output.write(chunk.subarray(0, used));
-  return { end, body: await output.end(), bytes };
+  return { end, body: await output.end(), bytes, ...(next !== undefined && { next }) };
 }
 
 interface Output {

@@ -257,12 +257,15 @@ export class OpenSearchSink implements Sink {
     const stops: unknown[] = [];
     // Cutting is sequential (a request starts where the previous one ended): one encoder at a time.
     let encoding: Promise<unknown> = Promise.resolve();
+    // The pair of the document that did not fit the last request: the next one starts with it.
+    let carried: string | undefined;
     const nextRequest = (): Promise<{ position: number; documents: LogDocument[]; body: Buffer } | undefined> => {
       const claimed = encoding.then(async () => {
         if (stops.length > 0 || cursor >= documents.length) return undefined;
         const start = cursor;
-        const { end, body } = await encodeRequest(documents, start, this.#limits, this.#gzip);
+        const { end, body, next } = await encodeRequest(documents, start, this.#limits, this.#gzip, carried);
         cursor = end;
+        carried = next;
         return { position: requests++, documents: documents.slice(start, end), body };
       });
       encoding = claimed.catch(() => undefined);

@@ -77,6 +77,22 @@ describe('OpenSearchSink writes', () => {
     expect(requests.flatMap((request) => actions(request).map((action) => action.create?._id))).toEqual(docs.map((doc) => doc.id));
   });
 
+  it('encodes each document once when cutting by bytes, the one that did not fit included', async () => {
+    // sourceJson() is what a deferred document parses its event for: count the calls.
+    const encoded = new Map<string, number>();
+    const docs = documents(10).map((doc) => ({
+      ...doc,
+      sourceJson: () => {
+        encoded.set(doc.id, (encoded.get(doc.id) ?? 0) + 1);
+        return JSON.stringify(doc.source);
+      },
+    }));
+    const { sink } = sinkFor(clientFor(fake, { compression: false }), { indexing: { bulkMaxBytes: 900 } });
+    expect((await sink.write(docs)).indexed).toBe(10);
+    expect(fake.bulkRequests().length).toBeGreaterThan(1);
+    expect(docs.map((doc) => encoded.get(doc.id))).toEqual(docs.map(() => 1));
+  });
+
   it('sends nothing for no documents', async () => {
     const { sink } = sinkFor(clientFor(fake));
     expect(await sink.write([])).toMatchObject({ indexed: 0, duplicates: 0 });
