@@ -97,15 +97,19 @@ export async function acquireApplyLock(client: OpenSearchClient, options: ApplyL
   const deadline = now() + waitMs;
   // Retries without a pause (a lock released or taken over between two of our calls) are few;
   // more means the server does not behave as the protocol assumes.
+  // Counts only those retries: a wait for a held lock starts the count again.
   let quickRetries = 0;
-  for (;; quickRetries += 1) {
+  for (;;) {
     if (quickRetries > 10) throw new AssetsLockedError(`cannot take the apply lock ${APPLY_LOCK_INDEX}/${options.id}: it changed hands 10 times in a row`);
     let written = body();
     const created = await writeLock(client, path, written, { op_type: 'create' });
     let version = created.version;
     if (version === undefined) {
       const stored = await readLock(client, path);
-      if (stored === undefined) continue; // released between our write and our read: try again
+      if (stored === undefined) {
+        quickRetries += 1; // released between our write and our read: try again
+        continue;
+      }
       if (stored.source.token === token) {
         version = stored; // our own write, retried by the transport
         written = stored.source;
@@ -114,14 +118,17 @@ export async function acquireApplyLock(client: OpenSearchClient, options: ApplyL
         written = body();
         const taken = await writeLock(client, path, written, { if_seq_no: String(stored.seqNo), if_primary_term: String(stored.primaryTerm) });
         version = taken.version ?? (await ownVersion(client, path, token));
-        if (version === undefined) continue; // another taker won: look again at what it wrote
+        if (version === undefined) {
+          quickRetries += 1; // another taker won: look again at what it wrote
+          continue;
+        }
       } else {
         const held = holderOf(stored.source);
         const left = deadline - now();
         if (left <= 0) throw lockedError(options.id, held, waitMs);
         options.onWait?.(held);
         await sleep(Math.min(pollMs, left));
-        quickRetries = -1;
+        quickRetries = 0;
         continue;
       }
     }
