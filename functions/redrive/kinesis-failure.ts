@@ -1,5 +1,5 @@
 import { isKinesisRecord, type KinesisRecordLike } from '../shipper/shipper';
-import { isObject } from './record';
+import { isObject, parseJsonObject } from './record';
 
 /**
  * What the Kinesis event source mapping writes to an S3 on-failure destination: the
@@ -19,13 +19,9 @@ export type ExtractedKinesisFailure =
 
 /** The Kinesis event to replay from an on-failure object's text, or why there is none. */
 export function extractKinesisFailure(text: string): ExtractedKinesisFailure {
-  let record: unknown;
-  try {
-    record = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: `the object is not JSON (${(error as Error).message})` };
-  }
-  if (!isObject(record)) return { ok: false, reason: 'the object is not a JSON object' };
+  const parsed = parseJsonObject(text, 'object');
+  if (!parsed.ok) return parsed;
+  const record = parsed.value;
   if (!('payload' in record)) {
     return {
       ok: false,

@@ -13,13 +13,9 @@ export type ExtractedPayload =
 /** Finds the CloudWatch Logs `awslogs.data` to replay in a message body. */
 export function extractSubscriptionData(body: string | undefined): ExtractedPayload {
   if (body === undefined || body === '') return { ok: false, reason: 'the message has no body' };
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (error) {
-    return { ok: false, reason: `the body is not JSON (${(error as Error).message})` };
-  }
-  if (!isObject(value)) return { ok: false, reason: 'the body is not a JSON object' };
+  const parsed = parseJsonObject(body, 'body');
+  if (!parsed.ok) return parsed;
+  const { value } = parsed;
   if ('KinesisBatchInfo' in value) {
     return {
       ok: false,
@@ -47,6 +43,20 @@ function parseLoose(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** `text` as a JSON object, or why it is not one (`what` names it: the body, the object). */
+export function parseJsonObject(
+  text: string,
+  what: string,
+): { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `the ${what} is not JSON (${(error as Error).message})` };
+  }
+  return isObject(value) ? { ok: true, value } : { ok: false, reason: `the ${what} is not a JSON object` };
 }
 
 /** A JSON object (not null, not an array): the shape both dead-letter readers look into. */
