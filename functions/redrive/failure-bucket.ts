@@ -1,6 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import type { InvocationContext, ShipperResult } from '../shipper/shipper';
+import { addStored, emptyDocumentCounts, type DocumentCounts } from './document-counts';
 import { extractKinesisFailure, type KinesisFailureEvent } from './kinesis-failure';
+import { timeLeft } from './time-left';
 
 export interface FailureBucketDeps {
   readonly s3: S3Client;
@@ -25,7 +27,7 @@ export interface FailureObjectsSummary {
   failed: number;
   /** Replayed but the delete failed: it is replayed again next run, idempotently. */
   deleteFailures: number;
-  documents: { indexed: number; duplicates: number; deadLettered: number; parseFailures: number; undecodableRecords: number };
+  documents: DocumentCounts & { undecodableRecords: number };
 }
 
 export function emptyFailureObjectsSummary(): FailureObjectsSummary {
@@ -36,7 +38,7 @@ export function emptyFailureObjectsSummary(): FailureObjectsSummary {
     unreplayable: 0,
     failed: 0,
     deleteFailures: 0,
-    documents: { indexed: 0, duplicates: 0, deadLettered: 0, parseFailures: 0, undecodableRecords: 0 },
+    documents: { ...emptyDocumentCounts(), undecodableRecords: 0 },
   };
 }
 
@@ -51,10 +53,9 @@ export async function replayFailureObjects(
   options: { readonly maxObjects: number; readonly deadline?: number },
   summary: FailureObjectsSummary,
 ): Promise<boolean> {
-  const timeLeft = () => (options.deadline === undefined ? Number.POSITIVE_INFINITY : options.deadline - Date.now());
   let continuationToken: string | undefined;
   do {
-    if (timeLeft() <= 0) return false;
+    if (timeLeft(options.deadline) <= 0) return false;
     const page = await deps.s3.send(
       new ListObjectsV2Command({
         Bucket: deps.bucket,
@@ -65,7 +66,7 @@ export async function replayFailureObjects(
     for (const object of page.Contents ?? []) {
       if (object.Key === undefined) continue;
       if (summary.read >= options.maxObjects) return true;
-      if (timeLeft() <= 0) return false;
+      if (timeLeft(options.deadline) <= 0) return false;
       summary.read += 1;
       const outcome = await replayObject(object.Key, deps, summary, options.deadline);
       if (outcome === 'sink-failed') return false;
@@ -96,7 +97,7 @@ async function replayObject(
     deps.log('warn', 'failure object left in the bucket: nothing to replay', { bucket: deps.bucket, key, reason: extracted.reason });
     return 'left';
   }
-  const context = deadline === undefined ? undefined : { getRemainingTimeInMillis: () => deadline - Date.now() };
+  const context = deadline === undefined ? undefined : { getRemainingTimeInMillis: () => timeLeft(deadline) };
   const { summary: shipped, response } = await deps.ship(extracted.event, context);
   const failures = response?.batchItemFailures ?? [];
   if (failures.length > 0) {
@@ -112,10 +113,7 @@ async function replayObject(
   }
   summary.replayed += 1;
   summary.records += extracted.event.Records.length;
-  summary.documents.indexed += shipped.sink.indexed;
-  summary.documents.duplicates += shipped.sink.duplicates;
-  summary.documents.deadLettered += shipped.sink.deadLettered;
-  summary.documents.parseFailures += shipped.parseFailures;
+  addStored(summary.documents, shipped.sink, shipped.parseFailures);
   summary.documents.undecodableRecords += shipped.undecodableRecords;
   try {
     await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: key }));

@@ -11,7 +11,9 @@ import { DecodeError, PipelineError } from '../pipeline/errors';
 import { processBatch } from '../pipeline/process';
 import type { Sink } from '../pipeline/sink';
 import { emptyFailureObjectsSummary, replayFailureObjects, type FailureBucketDeps, type FailureObjectsSummary } from './failure-bucket';
+import { addStored, emptyDocumentCounts, type DocumentCounts } from './document-counts';
 import { extractSubscriptionData } from './record';
+import { timeLeft as timeLeftUntil } from './time-left';
 
 export interface RedriveDeps {
   readonly sqs: SQSClient;
@@ -45,7 +47,7 @@ export interface RedriveSummary {
   failed: number;
   /** Replayed but the delete failed: it comes back, and its replay is idempotent. */
   deleteFailures: number;
-  documents: { indexed: number; duplicates: number; deadLettered: number; parseFailures: number };
+  documents: DocumentCounts;
   /** The Kinesis path's failure bucket (absent without one). */
   failureObjects?: FailureObjectsSummary;
   /** The run ended before `maxMessages` because of a sink failure or the deadline. */
@@ -69,10 +71,10 @@ export function createRedrive(deps: RedriveDeps) {
       undecodable: 0,
       failed: 0,
       deleteFailures: 0,
-      documents: { indexed: 0, duplicates: 0, deadLettered: 0, parseFailures: 0 },
+      documents: emptyDocumentCounts(),
       stoppedEarly: false,
     };
-    const timeLeft = () => (options.deadline === undefined ? Number.POSITIVE_INFINITY : options.deadline - Date.now());
+    const timeLeft = () => timeLeftUntil(options.deadline);
 
     while (summary.received < options.maxMessages) {
       if (timeLeft() <= 0) {
@@ -158,10 +160,7 @@ async function replay(
       ...(deps.region !== undefined && { region: deps.region }),
     });
     summary.replayed += 1;
-    summary.documents.indexed += outcome.sink.indexed;
-    summary.documents.duplicates += outcome.sink.duplicates;
-    summary.documents.deadLettered += outcome.sink.deadLettered;
-    summary.documents.parseFailures += outcome.parseFailures;
+    addStored(summary.documents, outcome.sink, outcome.parseFailures);
     return 'stored';
   } catch (error) {
     if (!(error instanceof PipelineError)) throw error;
