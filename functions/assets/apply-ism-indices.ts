@@ -82,38 +82,49 @@ export function planIndices(
 
 /** The policy ISM gives `index` among `policies`: the matching `ism_template` of highest priority. */
 export function owningPolicy(policies: readonly NamedAsset[], index: string): string | undefined {
-  let best: { name: string; priority: number } | undefined;
-  for (const policy of policies) {
-    const templates = ((policy.body.policy as Json | undefined)?.ism_template ?? []) as { index_patterns?: unknown; priority?: unknown }[];
-    for (const template of templates) {
-      const patterns = Array.isArray(template.index_patterns) ? template.index_patterns : [];
-      const priority = typeof template.priority === 'number' ? template.priority : 0;
-      if (patterns.some((pattern) => typeof pattern === 'string' && globMatches(pattern, index)) && (best === undefined || priority > best.priority)) {
-        best = { name: policy.name, priority };
-      }
-    }
-  }
-  return best?.name;
+  return ownerAmong(compileTemplates(policies), index);
 }
 
 /** The ownership among `policies` (all of ours that this apply writes). */
 export function ownershipAmong(policies: readonly NamedAsset[]): PolicyOwnership {
+  // Read and compiled once: every policy's pass asks about every index it finds.
+  const templates = compileTemplates(policies);
   const names = new Set(policies.map((policy) => policy.name));
-  return { ownerOf: (index) => owningPolicy(policies, index), isOurs: (policyId) => names.has(policyId) };
+  return { ownerOf: (index) => ownerAmong(templates, index), isOurs: (policyId) => names.has(policyId) };
 }
 
-// Compiled once per pattern: every policy's pass asks about every index it finds.
-const globs = new Map<string, RegExp>();
+/** One `ism_template` of a policy, its index patterns as regular expressions. */
+interface CompiledTemplate {
+  readonly policy: string;
+  readonly priority: number;
+  readonly patterns: readonly RegExp[];
+}
 
-/** An index pattern of ISM (`*` = any run of characters) against an index name. */
-function globMatches(pattern: string, index: string): boolean {
-  let glob = globs.get(pattern);
-  if (glob === undefined) {
-    const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-    glob = new RegExp(`^${parts.join('.*')}$`);
-    globs.set(pattern, glob);
+function compileTemplates(policies: readonly NamedAsset[]): CompiledTemplate[] {
+  return policies.flatMap((policy) =>
+    ismTemplates(policy.body).map((template) => ({
+      policy: policy.name,
+      priority: typeof template.priority === 'number' ? template.priority : 0,
+      patterns: stringPatterns(template).map(globRegExp),
+    })),
+  );
+}
+
+/** The first matching template of highest priority wins, as ISM picks for a new index. */
+function ownerAmong(templates: readonly CompiledTemplate[], index: string): string | undefined {
+  let best: CompiledTemplate | undefined;
+  for (const template of templates) {
+    if ((best === undefined || template.priority > best.priority) && template.patterns.some((pattern) => pattern.test(index))) {
+      best = template;
+    }
   }
-  return glob.test(index);
+  return best?.policy;
+}
+
+/** An index pattern of ISM (`*` = any run of characters) as an anchored regular expression. */
+function globRegExp(pattern: string): RegExp {
+  const parts = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`);
 }
 
 /**
@@ -168,10 +179,22 @@ function plural(count: number): string {
 
 /** The index patterns of the policy's `ism_template` entries. */
 export function templatePatterns(body: Json): string[] {
-  const templates = ((body.policy as Json | undefined)?.ism_template ?? []) as { index_patterns?: unknown }[];
-  return templates.flatMap((template) =>
-    Array.isArray(template.index_patterns) ? template.index_patterns.filter((p): p is string => typeof p === 'string') : [],
-  );
+  return ismTemplates(body).flatMap(stringPatterns);
+}
+
+interface IsmTemplate {
+  readonly index_patterns?: unknown;
+  readonly priority?: unknown;
+}
+
+/** A policy body's `ism_template` entries (none when it has none). */
+function ismTemplates(body: Json): readonly IsmTemplate[] {
+  return ((body.policy as Json | undefined)?.ism_template ?? []) as IsmTemplate[];
+}
+
+/** A template's `index_patterns` that are strings. */
+function stringPatterns(template: IsmTemplate): string[] {
+  return Array.isArray(template.index_patterns) ? template.index_patterns.filter((p): p is string => typeof p === 'string') : [];
 }
 
 /** `add` or `change_policy` for `indices`, in chunks; answers the refusals as `<index>: <reason>`. */
