@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyAssets } from '../../functions/assets/apply';
-import { planIndices } from '../../functions/assets/apply-ism-indices';
+import { owningPolicy, ownershipAmong, planIndices } from '../../functions/assets/apply-ism-indices';
 import { loadAssetsConfig } from '../../functions/assets/config';
-import type { ApplyReport } from '../../functions/assets/types';
+import type { ApplyReport, NamedAsset } from '../../functions/assets/types';
 import { useFakeAssetsCluster } from '../helpers/fake-assets-cluster';
 
 /**
@@ -115,5 +115,38 @@ describe('planIndices', () => {
     });
     // A dry run that would create the policy: nothing can be outdated yet.
     expect(planIndices(explain, 'cwl-lambda-retention', undefined)).toEqual({ unmanaged: ['cwl-lambda-1'], outdated: [], claimed: [] });
+  });
+});
+
+describe('owningPolicy', () => {
+  const policy = (name: string, ...templates: { index_patterns: unknown; priority?: number }[]): NamedAsset => ({
+    name,
+    body: { policy: { ism_template: templates } },
+  });
+  const policies = [
+    policy('generic', { index_patterns: ['cwl-generic-*'], priority: 100 }),
+    policy('generic-foo', { index_patterns: ['cwl-generic-foo-*'], priority: 110 }),
+    policy('tie', { index_patterns: ['cwl-generic-*'], priority: 100 }),
+    policy('dotted', { index_patterns: [7, 'cwl.a+b-*'] }),
+  ];
+
+  it('gives an index the matching ism_template of highest priority, the first one on a tie', () => {
+    expect(owningPolicy(policies, 'cwl-generic-foo-2026.11.22')).toBe('generic-foo');
+    expect(owningPolicy(policies, 'cwl-generic-2026.11.22')).toBe('generic');
+    expect(owningPolicy(policies, 'cwl-lambda-2026.11.22')).toBeUndefined();
+  });
+
+  it('matches * as any run of characters and every other character literally', () => {
+    expect(owningPolicy(policies, 'cwl.a+b-1')).toBe('dotted');
+    expect(owningPolicy(policies, 'cwlXa+b-1')).toBeUndefined();
+    expect(owningPolicy(policies, 'cwl.aab-1')).toBeUndefined();
+  });
+
+  it('answers the same through ownershipAmong, which also knows our policy names', () => {
+    const ownership = ownershipAmong(policies);
+    expect(ownership.ownerOf('cwl-generic-foo-1')).toBe('generic-foo');
+    expect(ownership.ownerOf('cwl-generic-1')).toBe('generic');
+    expect(ownership.isOurs('tie')).toBe(true);
+    expect(ownership.isOurs('someone-else')).toBe(false);
   });
 });
