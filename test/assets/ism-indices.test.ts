@@ -121,6 +121,7 @@ describe('planIndices', () => {
 describe('owningPolicy', () => {
   const policy = (name: string, ...templates: { index_patterns: unknown; priority?: number }[]): NamedAsset => ({
     name,
+    file: `${name}.json`,
     body: { policy: { ism_template: templates } },
   });
   const policies = [
