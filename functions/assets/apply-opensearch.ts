@@ -107,27 +107,26 @@ export type StoredPolicyVersion = DocumentVersion;
 
 /**
  * ISM policy: GET, then PUT (guarded by `if_seq_no`/`if_primary_term` when it exists).
- * `onVersion` receives the policy's version after the call (none in a dry run that would
- * create or change it), for moving existing indices to it.
+ * Answers the result and the policy's version after the call (none in a dry run that would
+ * create or change it, nor when it failed), for moving existing indices to it.
  */
 export async function applyIsmPolicy(
   client: OpenSearchClient,
   asset: NamedAsset,
   dryRun: boolean,
-  onVersion?: (version: StoredPolicyVersion | undefined) => void,
-): Promise<AssetResult> {
-  onVersion?.(undefined);
-  return guarded('ism-policy', asset, async () => {
+): Promise<{ readonly result: AssetResult; readonly version: StoredPolicyVersion | undefined }> {
+  let version: StoredPolicyVersion | undefined;
+  const result = await guarded('ism-policy', asset, async () => {
     const path = `/_plugins/_ism/policies/${encodeURIComponent(asset.name)}`;
     const current = await callOpenSearch(client, 'GET', path);
     if (current.status === 404) {
-      if (!dryRun) onVersion?.(documentVersion((await callOpenSearch(client, 'PUT', path, { body: asset.body })).body));
+      if (!dryRun) version = documentVersion((await callOpenSearch(client, 'PUT', path, { body: asset.body })).body);
       return { status: 'created' };
     }
     const stored = current.body as { policy?: unknown; _seq_no?: number; _primary_term?: number };
     const difference = findDifference(asset.body.policy, stored.policy, 'policy');
     if (difference === undefined) {
-      onVersion?.(documentVersion(stored));
+      version = documentVersion(stored);
       return { status: 'unchanged' };
     }
     if (!dryRun) {
@@ -135,10 +134,11 @@ export async function applyIsmPolicy(
         body: asset.body,
         querystring: { if_seq_no: String(stored._seq_no ?? 0), if_primary_term: String(stored._primary_term ?? 1) },
       });
-      onVersion?.(documentVersion(put.body));
+      version = documentVersion(put.body);
     }
     return { status: 'updated', reason: `${difference || 'policy'} differs` };
   });
+  return { result, version };
 }
 
 /** Ingest pipeline (`PUT _ingest/pipeline/<name>`) when absent or different. */

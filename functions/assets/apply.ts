@@ -8,7 +8,6 @@ import {
   applyIngestPipeline,
   applyIsmPolicy,
   applyMonitor,
-  type StoredPolicyVersion,
 } from './apply-opensearch';
 import { applyIsmIndices, ownershipAmong } from './apply-ism-indices';
 import { acquireApplyLock, APPLY_LOCK_INDEX, type ApplyLock, type ApplyLockOptions } from './apply-lock';
@@ -120,10 +119,7 @@ export async function applyAssets(
     // Where several of our policies match an index (built-in `generic-*`, user parser `generic-foo-*`), it is the most specific one's.
     const ownership = ownershipAmong(bundle.ismPolicies);
     for (const asset of bundle.ismPolicies) {
-      let policyVersion: StoredPolicyVersion | undefined;
-      const result = await applyIsmPolicy(client, asset, dryRun, (stored) => {
-        policyVersion = stored;
-      });
+      const { result, version: policyVersion } = await applyIsmPolicy(client, asset, dryRun);
       record(result);
       // Existing indices: attach the policy where there is none, move old versions to this one.
       const indices = result.status === 'failed' ? undefined : await applyIsmIndices(client, asset, policyVersion, dryRun, ownership);
