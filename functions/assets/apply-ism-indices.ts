@@ -23,9 +23,6 @@ const NAMES_PER_CALL = 50;
 
 const POLICY_ID_KEYS = ['index.plugins.index_state_management.policy_id', 'index.opendistro.index_state_management.policy_id', 'policy_id'];
 
-/** The stored version of a policy (what `applyIsmPolicy` reports). */
-export type PolicyVersion = DocumentVersion;
-
 export interface IndexPlan {
   /** Matching indices without any policy. */
   readonly unmanaged: string[];
@@ -48,7 +45,7 @@ export interface PolicyOwnership {
 export function planIndices(
   explain: unknown,
   policyId: string,
-  current: PolicyVersion | undefined,
+  current: DocumentVersion | undefined,
   ownership?: PolicyOwnership,
 ): IndexPlan {
   const plan: IndexPlan = { unmanaged: [], outdated: [], claimed: [] };
@@ -136,7 +133,7 @@ function globRegExp(pattern: string): RegExp {
 export async function applyIsmIndices(
   client: OpenSearchClient,
   policy: NamedAsset,
-  current: PolicyVersion | undefined,
+  current: DocumentVersion | undefined,
   dryRun: boolean,
   ownership?: PolicyOwnership,
 ): Promise<AssetResult | undefined> {

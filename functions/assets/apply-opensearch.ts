@@ -102,9 +102,6 @@ function firstOf(body: unknown, list: string, field: string): unknown {
   return Array.isArray(items) ? (items[0] as Json | undefined)?.[field] : undefined;
 }
 
-/** The stored version of a policy, as ISM's explain reports it per index (`policy_seq_no`, `policy_primary_term`). */
-export type StoredPolicyVersion = DocumentVersion;
-
 /**
  * ISM policy: GET, then PUT (guarded by `if_seq_no`/`if_primary_term` when it exists).
  * Answers the result and the policy's version after the call (none in a dry run that would
@@ -114,8 +111,8 @@ export async function applyIsmPolicy(
   client: OpenSearchClient,
   asset: NamedAsset,
   dryRun: boolean,
-): Promise<{ readonly result: AssetResult; readonly version: StoredPolicyVersion | undefined }> {
-  let version: StoredPolicyVersion | undefined;
+): Promise<{ readonly result: AssetResult; readonly version: DocumentVersion | undefined }> {
+  let version: DocumentVersion | undefined;
   const result = await guarded('ism-policy', asset, async () => {
     const path = `/_plugins/_ism/policies/${encodeURIComponent(asset.name)}`;
     const current = await callOpenSearch(client, 'GET', path);
