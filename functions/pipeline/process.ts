@@ -100,7 +100,15 @@ export async function processBatch(batch: DecodedBatch | LogBatch, deps: Pipelin
       ? { indexed: 0, duplicates: 0, retried: 0, deadLettered: 0, byIndex: {} }
       : await deps.sink.write(built.documents, deps.deadline === undefined ? {} : { deadline: deps.deadline });
   // Read after the write: the sink has parsed every event by now (see buildDocuments).
-  return { byDataset: built.byDataset, parseFailures: built.parseFailures, skipped: built.skipped, received: batch.logEvents.length, sink };
+  return { ...batchCounts(built, batch.logEvents.length), sink };
+}
+
+/**
+ * The counts of a batch whose documents the sink has written: read them only then, or
+ * every event is parsed once more (see buildDocuments).
+ */
+export function batchCounts(built: BuiltDocuments, received: number): Omit<BatchOutcome, 'sink'> {
+  return { byDataset: built.byDataset, parseFailures: built.parseFailures, skipped: built.skipped, received };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { decodeSubscriptionData, type DecodedBatch } from '../pipeline/decode';
 import { undecodableRecordDocument } from '../sinks/deadletter';
 import { DecodeError, PipelineError } from '../pipeline/errors';
-import { buildDocuments, processBatch, type BuiltDocuments, type PipelineDeps } from '../pipeline/process';
+import { batchCounts, buildDocuments, processBatch, type BuiltDocuments, type PipelineDeps } from '../pipeline/process';
 import type { LogDocument } from '../pipeline/types';
 import { addBatch, emptySummary, type InvocationSummary } from './summary';
 
@@ -92,9 +92,7 @@ async function shipKinesis(records: readonly KinesisRecordLike[], deps: Pipeline
     if (documents.length > 0) {
       summary.sink = await deps.sink.write(documents, deps.deadline === undefined ? {} : { deadline: deps.deadline });
     }
-    for (const { built, received } of counted) {
-      addBatch(summary, { byDataset: built.byDataset, parseFailures: built.parseFailures, skipped: built.skipped, received });
-    }
+    for (const { built, received } of counted) addBatch(summary, batchCounts(built, received));
     return { summary, response: { batchItemFailures: [] } };
   } catch (error) {
     if (!(error instanceof PipelineError)) throw error;
